@@ -1,0 +1,46 @@
+"""Who may reach what. Every staff view goes through one of these decorators.
+
+Object-level scoping (a patient of another clinic is a 404) lives in each app's selectors,
+which all start from the acting user's clinic.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from clinic.accounts.models import Role
+
+View = Callable[..., HttpResponse]
+
+PATIENT_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
+OVERSIGHT_ROLES = frozenset({Role.SUPERVISOR, Role.CLINIC_ADMIN})
+ALL_ROLES = frozenset(Role)
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Signed-in staff of a clinic whose role is one of `roles`; everyone else gets 403."""
+    allowed = frozenset(roles)
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if user.clinic_id is None or user.role not in allowed:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+staff_required = role_required(*ALL_ROLES)
+patient_staff_required = role_required(*PATIENT_ROLES)
+supervisor_required = role_required(Role.SUPERVISOR)
+clinic_admin_required = role_required(Role.CLINIC_ADMIN)
+oversight_required = role_required(*OVERSIGHT_ROLES)

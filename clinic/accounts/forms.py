@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from clinic.accounts.models import Role, User
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=Role.choices)
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters; not a common password.",
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is taken. Choose another.")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
+            try:
+                validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class StaffUpdateForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "role", "is_active"]
+        labels = {"is_active": "Account active (untick to deactivate)"}
+
+    def __init__(self, *args, acting_user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices
+        self.acting_user = acting_user
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk == self.acting_user.pk:
+            if cleaned.get("is_active") is False:
+                self.add_error("is_active", "You cannot deactivate your own account.")
+            if cleaned.get("role") and cleaned["role"] != Role.CLINIC_ADMIN:
+                self.add_error("role", "You cannot remove your own clinic admin role.")
+        return cleaned

@@ -1,0 +1,55 @@
+"""Writes about clinics and staff. Each is one transaction with its audit event."""
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.http import HttpRequest
+
+from clinic.accounts.models import Clinic, Role, User
+from clinic.audit.services import Action, audit_record
+
+
+@transaction.atomic
+def clinic_create(*, name: str, admin_username: str, admin_password: str) -> tuple[Clinic, User]:
+    """Create a clinic and its first clinic admin. Raises ValidationError on a weak password."""
+    clinic = Clinic.objects.create(name=name)
+    admin = staff_create(
+        request=None, clinic=clinic, username=admin_username, password=admin_password, role=Role.CLINIC_ADMIN
+    )
+    return clinic, admin
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    request: HttpRequest | None,
+    clinic: Clinic,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """Add a staff member to `clinic` with `role`. The password must pass the validators."""
+    user = User(
+        username=username, clinic=clinic, role=role, first_name=first_name, last_name=last_name, email=email
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(request=request, action=Action.CREATE, obj=user, clinic=clinic, detail=f"staff member, role {role}")
+    return user
+
+
+@transaction.atomic
+def staff_update(*, request: HttpRequest, user: User, fields: dict) -> User:
+    """Change name, email, role or active state of a staff member of the same clinic."""
+    changed = sorted(name for name, value in fields.items() if getattr(user, name) != value)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save()
+    if changed:
+        audit_record(request=request, action=Action.UPDATE, obj=user, detail="changed " + ", ".join(changed))
+    return user

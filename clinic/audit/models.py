@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Action(models.TextChoices):
+    VIEW = "view", "View"
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    DELETE = "delete", "Delete"
+    EXPORT = "export", "Export"
+    SIGN_IN = "sign_in", "Sign-in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_OUT = "sign_out", "Sign-out"
+
+
+class AuditEvent(models.Model):
+    """One append-only line of the audit trail.
+
+    Rows are never updated or deleted: the ORM refuses it here, and on PostgreSQL a trigger
+    (migration 0002) refuses it in the database itself.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, null=True, blank=True)
+    # Staff accounts are deactivated, never deleted, so PROTECT keeps every row attributable.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    # The name typed at a failed sign-in, or the actor's username at the time.
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    # Kept as a plain number so the trail outlives any clinical table's changes.
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["clinic", "-created_at"], name="audit_clinic_time"),
+            models.Index(fields=["clinic", "patient_id", "-created_at"], name="audit_clinic_patient_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only and cannot be deleted.")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PatientsConfig(AppConfig):
+    name = "clinic.patients"
+    label = "patients"
+    verbose_name = "Patients, visits and 7-OH use"

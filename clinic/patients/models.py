@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
+
+class PatientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    TAPERING = "tapering", "Tapering"
+    REFERRED = "referred", "Referred"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="patients")
+    record_number = models.CharField("clinic record number", max_length=32)
+    name = models.CharField(max_length=150)
+    date_of_birth = models.DateField()
+    preferred_language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    assigned_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="caseload"
+    )
+    status = models.CharField(max_length=12, choices=PatientStatus.choices, default=PatientStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: a save based on an older version is refused, never silently merged.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "record_number"], name="record_number_unique_in_clinic"),
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "name"], name="patient_clinic_name"),
+            models.Index(fields=["clinic", "status"], name="patient_clinic_status"),
+            models.Index(fields=["clinic", "assigned_clinician"], name="patient_clinic_clinician"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.record_number})"
+
+
+class VisitKind(models.TextChoices):
+    INTAKE = "intake", "Intake"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    TELEHEALTH = "telehealth", "Telehealth"
+    PHONE = "phone", "Phone"
+    URGENT = "urgent", "Urgent"
+
+
+def _range(low, high):
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class Visit(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits")
+    occurred_at = models.DateTimeField("date and time")
+    kind = models.CharField(max_length=12, choices=VisitKind.choices)
+    # Vital signs are optional; the ranges refuse typing slips, not unusual patients.
+    pulse = models.PositiveSmallIntegerField("pulse (beats/min)", null=True, blank=True, validators=_range(20, 250))
+    bp_systolic = models.PositiveSmallIntegerField(
+        "blood pressure, systolic (mmHg)", null=True, blank=True, validators=_range(50, 260)
+    )
+    bp_diastolic = models.PositiveSmallIntegerField(
+        "blood pressure, diastolic (mmHg)", null=True, blank=True, validators=_range(20, 160)
+    )
+    respiratory_rate = models.PositiveSmallIntegerField(
+        "respiratory rate (breaths/min)", null=True, blank=True, validators=_range(4, 60)
+    )
+    oxygen_saturation = models.PositiveSmallIntegerField(
+        "oxygen saturation (%)", null=True, blank=True, validators=_range(50, 100)
+    )
+    temperature_c = models.DecimalField(
+        "temperature (°C)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_range(Decimal("30.0"), Decimal("44.0")),
+    )
+    notes = models.TextField(blank=True)
+    plan = models.TextField("plan (in your words)", blank=True)
+    next_follow_up = models.DateField("next follow-up date", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-occurred_at"], name="visit_patient_time")]
+        constraints = [
+            models.CheckConstraint(
+                name="visit_bp_both_or_neither",
+                condition=Q(bp_systolic__isnull=True, bp_diastolic__isnull=True)
+                | Q(bp_systolic__isnull=False, bp_diastolic__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} visit {self.occurred_at:%Y-%m-%d}"
+
+
+class ProductForm(models.TextChoices):
+    TABLET = "tablet", "Tablet"
+    GUMMY = "gummy", "Gummy"
+    SHOT_OR_DRINK = "shot_drink", "Shot or drink"
+    EXTRACT_OR_POWDER = "extract", "Extract or powder"
+    VAPE = "vape", "Vape"
+    KRATOM_LEAF = "leaf", "Kratom leaf or leaf powder"
+    OTHER = "other", "Other"
+
+
+# Product forms that concentrate 7-OH far above what leaf carries.
+CONCENTRATED_FORMS = frozenset(
+    {ProductForm.TABLET, ProductForm.GUMMY, ProductForm.SHOT_OR_DRINK, ProductForm.EXTRACT_OR_POWDER, ProductForm.VAPE}
+)
+
+
+class Route(models.TextChoices):
+    ORAL = "oral", "Swallowed"
+    SUBLINGUAL = "sublingual", "Under the tongue or in the cheek"
+    INHALED = "inhaled", "Vaped or smoked"
+    OTHER = "other", "Other"
+
+
+class Frequency(models.TextChoices):
+    NONE = "none", "None"
+    LESS_THAN_WEEKLY = "occasional", "Less than weekly"
+    WEEKLY = "weekly", "Weekly"
+    MOST_DAYS = "most_days", "Several days a week"
+    DAILY = "daily", "Daily"
+
+
+class Reason(models.TextChoices):
+    PAIN = "pain", "Pain"
+    OPIOID_WITHDRAWAL = "opioid_withdrawal", "To avoid withdrawal from other opioids"
+    ENERGY = "energy", "Energy or work"
+    MOOD = "mood", "Mood"
+    RECREATION = "recreation", "Recreation"
+    OTHER = "other", "Other"
+
+
+class UseReport(models.Model):
+    """How the patient says they use 7-OH, as reported, at intake and whenever it changes.
+
+    Amounts are the patient's report of their own use. They feed no recommendation and no dose.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="use_reports")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    product_form = models.CharField(max_length=12, choices=ProductForm.choices)
+    product_name = models.CharField("product or brand name", max_length=120, blank=True)
+    strength_mg_per_unit = models.DecimalField(
+        "labelled 7-OH strength per unit (mg)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=_range(Decimal("0.01"), Decimal("10000")),
+    )
+    strength_unknown = models.BooleanField("strength unknown or label not trusted", default=False)
+    units_per_day = models.DecimalField(
+        "units per day", max_digits=6, decimal_places=2, null=True, blank=True, validators=_range(0, 1000)
+    )
+    uses_per_day = models.DecimalField(
+        "times used per day", max_digits=5, decimal_places=1, null=True, blank=True, validators=_range(0, 100)
+    )
+    hours_between_uses = models.DecimalField(
+        "hours between uses (redosing interval)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_range(0, 168),
+    )
+    route = models.CharField(max_length=12, choices=Route.choices, default=Route.ORAL)
+    months_of_use = models.PositiveSmallIntegerField(
+        "how long used (months)", null=True, blank=True, validators=_range(0, 600)
+    )
+    last_use_at = models.DateTimeField("last use", null=True, blank=True)
+    alcohol = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.NONE)
+    benzodiazepines = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.NONE)
+    other_opioids = models.CharField(
+        "other opioids (including fentanyl)", max_length=12, choices=Frequency.choices, default=Frequency.NONE
+    )
+    gabapentinoids = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.NONE)
+    stimulants = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.NONE)
+    cannabis = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.NONE)
+    reasons = models.JSONField("why they use it", default=list, blank=True)
+    reason_other = models.CharField("other reason", max_length=200, blank=True)
+    previous_attempts_to_stop = models.TextField(blank=True)
+    past_withdrawal = models.TextField("past withdrawal", blank=True)
+    past_overdose = models.BooleanField("has had an overdose", default=False)
+    overdose_history = models.TextField("overdose history", blank=True)
+    current_medications = models.TextField(
+        "current medications", blank=True, help_text="CYP3A4 inhibitors and inducers change how much mitragynine becomes 7-OH."
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-recorded_at"], name="usereport_patient_time")]
+        constraints = [
+            models.CheckConstraint(
+                name="usereport_strength_known_or_flagged",
+                condition=~Q(strength_unknown=True, strength_mg_per_unit__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Use report {self.recorded_at:%Y-%m-%d}"
+
+    @property
+    def is_concentrated(self) -> bool:
+        return self.product_form in CONCENTRATED_FORMS
+
+    @property
+    def reported_daily_mg(self) -> Decimal | None:
+        """Strength × units per day, as the patient reported them. Display only."""
+        if self.strength_mg_per_unit is None or self.units_per_day is None:
+            return None
+        return self.strength_mg_per_unit * self.units_per_day

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from clinic.patients import views
+
+app_name = "patients"
+urlpatterns = [
+    path("", views.patient_list, name="list"),
+]

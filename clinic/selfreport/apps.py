@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SelfReportConfig(AppConfig):
+    name = "clinic.selfreport"
+    label = "selfreport"

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clinic.accounts import views as accounts_views
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("", include("clinic.accounts.urls")),
+    path("patients/", include("clinic.patients.urls")),
+    path("dashboard/", include("clinic.dashboard.urls")),
+    path("django-admin/", admin.site.urls),
+]

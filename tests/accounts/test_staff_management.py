@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from clinic.accounts.models import Role, User
+from clinic.audit.models import Action, AuditEvent
+
+
+def test_a_clinic_admin_adds_a_clinician_who_can_then_sign_in(carol_client, carol, client):
+    response = carol_client.post(
+        reverse("staff_create"),
+        {"username": "frank", "first_name": "Frank", "role": Role.CLINICIAN, "password": "a-long-enough-passphrase"},
+    )
+    assert response.status_code == 302
+    frank = User.objects.get(username="frank")
+    assert frank.clinic == carol.clinic and frank.role == Role.CLINICIAN
+    assert client.login(username="frank", password="a-long-enough-passphrase")
+    assert AuditEvent.objects.filter(action=Action.CREATE, object_id=str(frank.pk), actor=carol).exists()
+
+
+def test_a_short_or_common_password_is_refused_next_to_the_field(carol_client):
+    response = carol_client.post(
+        reverse("staff_create"), {"username": "frank", "role": Role.CLINICIAN, "password": "password123"}
+    )
+    assert response.status_code == 200
+    assert b"too short" in response.content or b"too common" in response.content
+    assert not User.objects.filter(username="frank").exists()
+
+
+def test_a_taken_username_is_refused(carol_client, alice):
+    response = carol_client.post(
+        reverse("staff_create"), {"username": "ALICE", "role": Role.CLINICIAN, "password": "a-long-enough-passphrase"}
+    )
+    assert b"That username is taken" in response.content
+
+
+def test_deactivating_a_clinician_stops_her_signing_in(carol_client, alice, client):
+    from tests.conftest import PASSWORD
+
+    response = carol_client.post(
+        reverse("staff_update", args=[alice.pk]),
+        {"first_name": "Alice", "last_name": "Moreno", "email": "", "role": Role.CLINICIAN},
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert not alice.is_active
+    assert not client.login(username="alice", password=PASSWORD)
+
+
+def test_a_clinic_admin_cannot_deactivate_herself(carol_client, carol):
+    response = carol_client.post(
+        reverse("staff_update", args=[carol.pk]), {"first_name": "C", "last_name": "N", "role": Role.CLINIC_ADMIN}
+    )
+    assert b"You cannot deactivate your own account" in response.content
+    carol.refresh_from_db()
+    assert carol.is_active
+
+
+def test_a_clinic_admin_cannot_edit_staff_of_another_clinic(carol_client, dave):
+    assert carol_client.get(reverse("staff_update", args=[dave.pk])).status_code == 404
+    response = carol_client.post(
+        reverse("staff_update", args=[dave.pk]), {"first_name": "X", "last_name": "Y", "role": Role.SUPERVISOR}
+    )
+    assert response.status_code == 404
+    dave.refresh_from_db()
+    assert dave.role == Role.CLINICIAN and dave.is_active
+
+
+def test_staff_list_shows_only_this_clinic(carol_client, alice, dave):
+    body = carol_client.get(reverse("staff_list")).content
+    assert b"alice" in body and b"dave" not in body
+
+
+def test_editing_staff_rejects_other_methods(carol_client, alice):
+    assert carol_client.put(reverse("staff_update", args=[alice.pk])).status_code == 405
