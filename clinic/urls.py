@@ -7,6 +7,10 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("", include("clinic.accounts.urls")),
     path("patients/", include("clinic.patients.urls")),
+    path("assessments/", include("clinic.assessments.urls")),
+    path("p/", include("clinic.selfreport.urls")),
+    path("guidance/", include("clinic.guidance.urls")),
     path("dashboard/", include("clinic.dashboard.urls")),
+    path("audit/", include("clinic.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clinic.assessments.instruments import BAND_CHOICES, INSTRUMENT_CHOICES, INSTRUMENTS
+
+
+class CompletedBy(models.TextChoices):
+    CLINICIAN = "clinician", "Clinician"
+    PATIENT = "patient", "Patient"
+
+
+class Assessment(models.Model):
+    """One completed withdrawal checklist, scored by the server from its declared instrument."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="assessments")
+    instrument = models.CharField(max_length=16, choices=INSTRUMENT_CHOICES)
+    taken_at = models.DateTimeField()
+    completed_by = models.CharField(max_length=10, choices=CompletedBy.choices)
+    # Null when the patient entered it themselves through a link.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    visit = models.ForeignKey("patients.Visit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    answers = models.JSONField()  # {item key: legal value}, validated against the instrument
+    total = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=20, choices=BAND_CHOICES, blank=True)  # "" below the first band or no bands
+    hours_since_last_use = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    # Sent with the form so a replayed or double-tapped POST records exactly once.
+    submission_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_at", "-pk"]
+        indexes = [
+            models.Index(fields=["patient", "instrument", "-taken_at"], name="assessment_patient_instr_time"),
+            models.Index(fields=["patient", "-taken_at"], name="assessment_patient_time"),
+            models.Index(fields=["taken_at"], name="assessment_taken_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="assessment_total_in_range",
+                condition=Q(
+                    *[Q(instrument=code, total__gte=i.min_total, total__lte=i.max_total) for code, i in INSTRUMENTS.items()],
+                    _connector=Q.OR,
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.total} on {self.taken_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def definition(self):
+        return INSTRUMENTS[self.instrument]
+
+    @property
+    def band_label(self) -> str:
+        """The band's name, 'below the mild band' for low COWS totals, '' where no bands exist."""
+        band = self.definition.band_for(self.total)
+        if band is not None:
+            return str(band.label)
+        return str(self.definition.below_bands_label or "")
