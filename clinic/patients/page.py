@@ -1,0 +1,64 @@
+"""The patient page is assembled from panels that each app contributes.
+
+A panel provider is a function `(request, patient) -> Panel | None`, listed by dotted path in
+PANEL_PROVIDERS. It returns the template it renders into one region of the page, its context,
+and any timeline entries it adds to the patient's story. This keeps each app's queries and
+templates in that app while the page itself stays one view with one access check.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any, Callable, Literal
+
+from django.http import HttpRequest
+
+from clinic.patients.models import Patient
+
+Region = Literal["attention", "main", "side"]
+
+# Order matters within a region. Apps append their providers here as they land.
+PANEL_PROVIDERS: list[str] = [
+    "clinic.patients.panels.use_panel",
+]
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # a short word shown as the entry's label, e.g. "Visit", "Use report", "COWS"
+    template: str  # renders the entry; gets `entry` and `patient` in its context
+    obj: Any = None
+    patient_reported: bool = False
+
+
+@dataclass
+class Panel:
+    region: Region
+    template: str | None = None
+    context: dict = field(default_factory=dict)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+def _providers() -> list[Callable[[HttpRequest, Patient], Panel | None]]:
+    functions = []
+    for dotted in PANEL_PROVIDERS:
+        module, name = dotted.rsplit(".", 1)
+        functions.append(getattr(import_module(module), name))
+    return functions
+
+
+def patient_page_context(request: HttpRequest, patient: Patient) -> dict:
+    """Every panel for this patient, grouped by region, and one timeline, newest first."""
+    regions: dict[str, list[Panel]] = {"attention": [], "main": [], "side": []}
+    timeline: list[TimelineEntry] = []
+    for provider in _providers():
+        panel = provider(request, patient)
+        if panel is None:
+            continue
+        if panel.template:
+            regions[panel.region].append(panel)
+        timeline.extend(panel.timeline)
+    timeline.sort(key=lambda entry: entry.at, reverse=True)
+    return {"patient": patient, "panels": regions, "timeline": timeline}
