@@ -34,3 +34,9 @@ def test_every_page_without_arguments_has_exactly_one_h1(name, client, alice, bo
         if "text/html" in response.get("Content-Type", ""):
             assert len(H1.findall(response.content)) == 1, f"{name} has {len(H1.findall(response.content))} <h1>"
             assert b'<html lang="' in response.content
+
+
+def test_the_wsgi_application_that_gunicorn_and_runserver_load_imports():
+    from clinic.wsgi import application
+
+    assert callable(application)
