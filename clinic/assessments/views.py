@@ -47,7 +47,10 @@ def assessment_record(request: HttpRequest, pk: int, instrument: str) -> HttpRes
     """A clinician records a COWS, or enters a patient's own SOWS / SOWS-Gossop answers."""
     patient = patient_get_for_user(request.user, pk)
     definition = _instrument_from_slug(instrument)
-    form = AssessmentForm(request.POST or None, instrument=definition, patient=patient)
+    # An empty POST is still a POST: it must show every missing answer, not a fresh form.
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None, instrument=definition, patient=patient
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
