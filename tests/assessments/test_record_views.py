@@ -46,7 +46,7 @@ def test_the_cows_form_has_one_radio_group_per_item_with_every_legal_value_and_i
     assert html.count("<fieldset") == len(COWS.items)
     for item in COWS.items:
         group = item_group(html, item.key)
-        assert f"<legend" in group and f"{item.number}. {item.prompt}" in group
+        assert "<legend" in group and f"{item.number}. {item.prompt}" in group
         assert group.count('type="radio"') == len(item.choices)
         assert group.count(" required") == len(item.choices)
         for choice in item.choices:
