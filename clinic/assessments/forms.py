@@ -47,7 +47,13 @@ class AssessmentForm(forms.Form):
         label=_("At visit (optional)"),
         empty_label=_("Not at a visit"),
     )
-    submission_id = forms.UUIDField(widget=forms.HiddenInput)
+    submission_id = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("This form could not be matched to a submission. Check the answers and save again."),
+            "invalid": _("This form could not be matched to a submission. Check the answers and save again."),
+        },
+    )
 
     def __init__(self, *args, instrument: Instrument, patient: Patient, **kwargs) -> None:
         kwargs.setdefault(

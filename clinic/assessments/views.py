@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -70,15 +73,21 @@ def assessment_record(request: HttpRequest, pk: int, instrument: str) -> HttpRes
             for key, message in error.errors.items():
                 form.add_error(ITEM_PREFIX + key, message)
         except SubmissionConflict:
-            form.add_error(None, _("This form was already used for another record. Reload it to start again."))
+            form.add_error(
+                None, _("This form was already used for another record. Check the answers and save again.")
+            )
         else:
             if created:
                 messages.success(request, _("Saved. %(result)s") % {"result": _result_text(assessment)})
             else:
                 messages.info(request, _("This was already saved. %(result)s") % {"result": _result_text(assessment)})
             return redirect("assessments:trends", pk=patient.pk)
-    if request.method == "GET":
-        audit_record(request=request, action=Action.VIEW, obj=patient, detail=f"{definition.code} form")
+    if request.method == "POST" and (form.has_error("submission_id") or form.has_error(NON_FIELD_ERRORS)):
+        # A damaged or already-used id would refuse every retry: give this form a fresh one.
+        form.data = form.data.copy()
+        form.data["submission_id"] = str(uuid.uuid4())
+    # Shown again after a refused POST too: each showing of the patient's form is a view.
+    audit_record(request=request, action=Action.VIEW, obj=patient, detail=f"{definition.code} form")
     return render(
         request,
         "assessments/assessment_form.html",

@@ -255,18 +255,34 @@ def test_a_double_tapped_post_records_once_and_both_land_on_the_same_result(alic
     assert AuditEvent.objects.filter(action="create", object_type="assessments.assessment").count() == 1
 
 
-def test_a_submission_id_already_used_for_another_patient_is_refused(alice_client, clinic, patient):
+def submission_id_in(html: str) -> str:
+    return re.search(r'name="submission_id" value="([^"]*)"', html).group(1)
+
+
+def test_a_submission_id_already_used_for_another_patient_is_refused_then_a_retry_saves(alice_client, clinic, patient):
     other = make_patient(clinic, record_number="R-0002", name="Other Person")
     data = form_data(COWS, lowest(COWS))
     alice_client.post(record_url(other), data)
     html = alice_client.post(record_url(patient), data).content.decode()
     assert "already used for another record" in html
     assert Assessment.objects.filter(patient=patient).count() == 0
+    fresh = submission_id_in(html)
+    assert fresh != data["submission_id"]
+    assert alice_client.post(record_url(patient), data | {"submission_id": fresh}).status_code == 302
+    assert Assessment.objects.filter(patient=patient).count() == 1
 
 
-def test_a_tampered_submission_id_is_refused(alice_client, patient):
+def test_a_tampered_submission_id_is_refused_and_replaced(alice_client, patient):
     html = alice_client.post(record_url(patient), form_data(COWS, lowest(COWS), submission_id="not-a-uuid")).content.decode()
-    assert "Reload the form" in html and Assessment.objects.count() == 0
+    assert "could not be matched to a submission" in html and Assessment.objects.count() == 0
+    assert uuid.UUID(submission_id_in(html))
+
+
+def test_a_refused_post_keeps_its_submission_id_so_the_retry_is_still_one_record(alice_client, patient):
+    data = form_data(COWS, lowest(COWS))
+    del data["item_tremor"]
+    html = alice_client.post(record_url(patient), data).content.decode()
+    assert submission_id_in(html) == data["submission_id"]
 
 
 # --- Who may record ----------------------------------------------------------------------------
