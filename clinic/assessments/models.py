@@ -65,3 +65,52 @@ class Assessment(models.Model):
         if band is not None:
             return str(band.label)
         return str(self.definition.below_bands_label or "")
+
+
+class PatientAssessmentSummary(models.Model):
+    """The latest scores of one patient, kept up to date by assessment_submit.
+
+    Lists and dashboards read this one row per patient instead of each patient's history.
+    "Latest" means latest by taken_at (a back-dated entry does not become the latest).
+    """
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, primary_key=True, related_name="assessment_summary"
+    )
+    latest_cows_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_cows_band = models.CharField(max_length=20, choices=BAND_CHOICES, blank=True)  # "" below mild or none
+    latest_cows_taken_at = models.DateTimeField(null=True, blank=True)
+    # The COWS before the latest one; null total means there is only one (or none).
+    previous_cows_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    previous_cows_band = models.CharField(max_length=20, choices=BAND_CHOICES, blank=True)
+    # Stored so a dashboard can filter on it without reading histories.
+    cows_band_went_up = models.BooleanField(default=False)
+    latest_sows_craving = models.PositiveSmallIntegerField(null=True, blank=True)  # 16-item SOWS, item 16
+    latest_sows_taken_at = models.DateTimeField(null=True, blank=True)
+    latest_assessment_at = models.DateTimeField(null=True, blank=True)  # any instrument
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "patient assessment summaries"
+        indexes = [
+            models.Index(fields=["latest_cows_band"], name="summary_latest_cows_band"),
+            models.Index(fields=["-latest_assessment_at"], name="summary_latest_assessment"),
+            models.Index(
+                fields=["latest_cows_taken_at"], name="summary_cows_went_up", condition=Q(cows_band_went_up=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assessment summary for patient {self.patient_id}"
+
+    @property
+    def latest_cows_band_label(self) -> str:
+        if self.latest_cows_total is None:
+            return ""
+        return Assessment(instrument="COWS", total=self.latest_cows_total).band_label
+
+    @property
+    def previous_cows_band_label(self) -> str:
+        if self.previous_cows_total is None:
+            return ""
+        return Assessment(instrument="COWS", total=self.previous_cows_total).band_label

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from clinic.assessments.instruments import get_instrument
-from clinic.assessments.models import Assessment
+from clinic.assessments.instruments import CRAVING_ITEM_KEY, band_rank, get_instrument
+from clinic.assessments.models import Assessment, PatientAssessmentSummary
 from clinic.audit.services import Action, audit_record
 from clinic.patients.models import Patient, UseReport
 
@@ -78,6 +78,7 @@ def assessment_submit(
                 clinic=patient.clinic,
                 detail=f"{instrument.code} by {completed_by}",
             )
+            summary_refresh(patient=patient)
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the record.
         existing = Assessment.objects.filter(submission_id=submission_id).first()
@@ -85,6 +86,36 @@ def assessment_submit(
             raise
         return _replayed(existing, patient, instrument_code)
     return assessment, True
+
+
+def summary_refresh(*, patient: Patient) -> PatientAssessmentSummary:
+    """Recompute the patient's summary row from their assessments; call inside a transaction.
+
+    The row is created if missing and locked before it is read, so two assessments submitted
+    at once for the same patient are applied one after the other and the last writer has
+    seen both. Recomputing (rather than adding the new assessment to the old values) keeps
+    back-dated entries in their place.
+    """
+    # INSERT ... ON CONFLICT DO NOTHING: safe when two first assessments race.
+    PatientAssessmentSummary.objects.bulk_create([PatientAssessmentSummary(patient=patient)], ignore_conflicts=True)
+    summary = PatientAssessmentSummary.objects.select_for_update().get(patient=patient)
+    history = Assessment.objects.filter(patient=patient).order_by("-taken_at", "-pk")
+    cows = list(history.filter(instrument="COWS").values("total", "band", "taken_at")[:2])
+    sows = history.filter(instrument="SOWS").values("answers", "taken_at").first()
+    latest_any = history.values_list("taken_at", flat=True).first()
+
+    latest, previous = (cows + [None, None])[:2]
+    summary.latest_cows_total = latest["total"] if latest else None
+    summary.latest_cows_band = latest["band"] if latest else ""
+    summary.latest_cows_taken_at = latest["taken_at"] if latest else None
+    summary.previous_cows_total = previous["total"] if previous else None
+    summary.previous_cows_band = previous["band"] if previous else ""
+    summary.cows_band_went_up = bool(latest and previous and band_rank(latest["band"]) > band_rank(previous["band"]))
+    summary.latest_sows_craving = sows["answers"].get(CRAVING_ITEM_KEY) if sows else None
+    summary.latest_sows_taken_at = sows["taken_at"] if sows else None
+    summary.latest_assessment_at = latest_any
+    summary.save()
+    return summary
 
 
 def _replayed(existing: Assessment, patient: Patient, instrument_code: str) -> tuple[Assessment, bool]:

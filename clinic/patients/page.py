@@ -21,6 +21,8 @@ Region = Literal["attention", "main", "side"]
 # Order matters within a region. Apps append their providers here as they land.
 PANEL_PROVIDERS: list[str] = [
     "clinic.patients.panels.use_panel",
+    "clinic.assessments.panels.assessment_attention",
+    "clinic.assessments.panels.assessments_panel",
 ]
 
 

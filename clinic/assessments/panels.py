@@ -1,0 +1,51 @@
+"""The assessments app's contributions to the patient page: trends, attention notes, timeline.
+
+Each provider issues one query whatever the length of the patient's history.
+"""
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.assessments.models import CompletedBy
+from clinic.assessments.selectors import assessment_summary_for_patient, assessments_for_patient
+from clinic.assessments.trends import attention_notes, patient_trends, x_param
+from clinic.assessments.views import record_links
+from clinic.patients.models import Patient
+from clinic.patients.page import Panel, TimelineEntry
+
+
+def assessments_panel(request: HttpRequest, patient: Patient) -> Panel:
+    """Charts and changes for each instrument the patient has, and one timeline entry each."""
+    assessments = assessments_for_patient(patient)
+    trends = patient_trends(assessments, x=x_param(request.GET.get("x")), tz=timezone.get_current_timezone())
+    timeline = [
+        TimelineEntry(
+            at=a.taken_at,
+            kind=str(a.definition.short_name),
+            template="assessments/_timeline_assessment.html",
+            obj=a,
+            patient_reported=a.completed_by == CompletedBy.PATIENT,
+        )
+        for a in assessments
+    ]
+    return Panel(
+        region="main",
+        template="assessments/_panel.html",
+        context={
+            "trends": trends,
+            "record_links": record_links(patient),
+            "trends_url": reverse("assessments:trends", kwargs={"pk": patient.pk}),
+            "export_url": reverse("assessments:export", kwargs={"pk": patient.pk}),
+        },
+        timeline=timeline,
+    )
+
+
+def assessment_attention(request: HttpRequest, patient: Patient) -> Panel | None:
+    """Notes from the patient's summary row: severe COWS, a COWS band rise, strong craving."""
+    notes = attention_notes(assessment_summary_for_patient(patient))
+    if not notes:
+        return None
+    return Panel(region="attention", template="assessments/_attention.html", context={"notes": notes})
