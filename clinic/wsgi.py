@@ -1,0 +1,8 @@
+"""The WSGI entry point gunicorn serves (`gunicorn -c gunicorn.conf.py clinic.wsgi`)."""
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+
+application = get_wsgi_application()
