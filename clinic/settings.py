@@ -183,10 +183,13 @@ LOGGING = {
         "json": {"()": "clinic.ops.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
+        "discard": {"class": "logging.NullHandler"},  # no handler at all would mean Python's stderr fallback
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Its lines quote raw paths (patient-link tokens); RequestLogMiddleware logs every request instead.
-        "django.request": {"handlers": [], "propagate": False},
+        "django.request": {"handlers": ["discard"], "propagate": False},
     },
 }
