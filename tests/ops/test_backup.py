@@ -19,7 +19,7 @@ from clinic.assessments.services import assessment_submit
 from clinic.ops.postgres import connect, database_settings
 from tests.conftest import make_patient
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="backups are pg_dump: PostgreSQL only")
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="backups are pg_dump: PostgreSQL only")
 
 TABLE_CHECKSUMS = """
 SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(t::text, E''\\n'' ORDER BY t::text), '''')) FROM %I.%I t',
@@ -81,6 +81,7 @@ def seeded(transactional_db):
             )
 
 
+@postgresql_only
 def test_a_backup_restored_into_an_empty_database_has_every_row_of_every_table(seeded, empty_database, tmp_path):
     out = StringIO()
     call_command("backup", output_dir=tmp_path, stdout=out)
@@ -96,6 +97,7 @@ def test_a_backup_restored_into_an_empty_database_has_every_row_of_every_table(s
     assert restored == source
 
 
+@postgresql_only
 def test_restore_refuses_a_database_that_is_not_empty(seeded, tmp_path):
     out = StringIO()
     call_command("backup", output_dir=tmp_path, stdout=out)
@@ -105,6 +107,7 @@ def test_restore_refuses_a_database_that_is_not_empty(seeded, tmp_path):
     assert table_checksums(database_settings()) == before
 
 
+@postgresql_only
 def test_the_restored_audit_trail_is_still_append_only(seeded, empty_database, tmp_path):
     out = StringIO()
     call_command("backup", output_dir=tmp_path, stdout=out)
