@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := PIP_CONSTRAINT=constraints-build.txt $(BIN)/pip
 DEV_ENV := DEBUG=1
 
-.PHONY: run test serve check clean
+.PHONY: run test serve backup restore check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,35 @@ test: $(VENV)/.dev
 
 check: $(VENV)/.dev
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production mode on this machine: DEBUG off, gunicorn (gunicorn.conf.py), WhiteNoise, PostgreSQL.
+# Plain http on 127.0.0.1, so no HTTPS redirect; behind a TLS proxy leave SECURE_SSL_REDIRECT alone.
+# Without SECRET_KEY a random one is made once into .secret_key (git-ignored), so sign-ins survive restarts.
+PROD_ENV = DEBUG=0 \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"
+
+NEED_KEY := $(if $(SECRET_KEY),,.secret_key)
+.secret_key: | $(BIN)/python
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+serve: $(VENV)/.runtime $(NEED_KEY)
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "make serve needs DATABASE_URL pointing at PostgreSQL, for example" >&2; \
+	     echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/steady make serve" >&2; exit 2;; esac
+	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
+	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PROD_ENV) exec $(BIN)/python -m gunicorn -c gunicorn.conf.py clinic.wsgi
+
+# pg_dump of DATABASE_URL into backups/; restore one into an EMPTY database:
+#   DATABASE_URL=postgres://.../steady_restored make restore FILE=backups/steady-....dump
+backup: $(VENV)/.runtime $(NEED_KEY)
+	$(PROD_ENV) $(BIN)/python manage.py backup
+
+restore: $(VENV)/.runtime $(NEED_KEY)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/steady-<timestamp>.dump" >&2; exit 2; }
+	$(PROD_ENV) $(BIN)/python manage.py restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clinic.selfreport",
     "clinic.guidance",
     "clinic.dashboard",
+    "clinic.ops",
 ]
 
 MIDDLEWARE = [
@@ -163,9 +164,32 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Operations: logs, proxies (see README "Production").
+# Outermost, so the request's log line includes time spent in every other middleware.
+MIDDLEWARE = ["clinic.ops.middleware.RequestLogMiddleware", *MIDDLEWARE]
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# JSON lines on stdout in production; LOG_FORMAT=text for a developer's terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "clinic.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
+        "discard": {"class": "logging.NullHandler"},  # no handler at all would mean Python's stderr fallback
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Its lines quote raw paths (patient-link tokens); RequestLogMiddleware logs every request instead.
+        "django.request": {"handlers": ["discard"], "propagate": False},
+    },
 }

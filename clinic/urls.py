@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clinic.accounts import views as accounts_views
+from clinic.ops import views as ops_views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("dashboard/", include("clinic.dashboard.urls")),
     path("audit/", include("clinic.audit.urls")),
     path("django-admin/", admin.site.urls),
+    path("healthz", ops_views.healthz, name="healthz"),
 ]

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn and runserver."""
+"""The WSGI entry point gunicorn serves (`gunicorn -c gunicorn.conf.py clinic.wsgi`)."""
 import os
 
 from django.core.wsgi import get_wsgi_application

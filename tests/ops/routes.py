@@ -1,0 +1,5 @@
+from tests.matrix import Route
+
+ROUTES = [
+    Route("healthz", public=True),
+]
