@@ -109,6 +109,7 @@ class ClinicianCows:
         from django.urls import reverse
         from django.utils import timezone
 
+        from clinic.assessments.forms import item_field_name
         from clinic.assessments.instruments import COWS
 
         taken_at = timezone.localtime(stream.base_taken_at + dt.timedelta(minutes=n))
@@ -118,7 +119,7 @@ class ClinicianCows:
             "taken_at": taken_at.strftime("%Y-%m-%dT%H:%M"),
         }
         for index, item in enumerate(COWS.items):
-            form[item.key] = str(item.legal_values[(n + index) % len(item.legal_values)])
+            form[item_field_name(item)] = str(item.legal_values[(n + index) % len(item.legal_values)])
         return _confirmed(session.post(self.path.format(pk=stream.patient_pk), form), reverse("login"))
 
     def stored(self, stream: Stream) -> list[tuple[str, int]]:
