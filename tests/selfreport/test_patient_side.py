@@ -394,3 +394,27 @@ def test_the_rate_limit_window_moves_on(client, issued, monkeypatch):
 def test_the_start_page_refuses_other_methods(client, issued):
     assert client.put(start_url(issued[1])).status_code == 405
     assert client.post(THANKS).status_code == 405
+
+
+def _csrf_client_with_token(token: str) -> tuple[Client, str]:
+    client = Client(enforce_csrf_checks=True)
+    client.get(start_url(token))
+    return client, client.cookies["csrftoken"].value
+
+
+def test_a_form_posted_from_a_no_referrer_page_passes_the_csrf_check_with_its_token(issued, patient):
+    # Browsers send `Origin: null` from a page with Referrer-Policy: no-referrer.
+    client, csrf = _csrf_client_with_token(issued[1])
+    response = client.post(start_url(issued[1]), dob_data(patient) | {"csrfmiddlewaretoken": csrf}, HTTP_ORIGIN="null")
+    assert response.status_code == 302 and response["Location"] == FORM
+
+
+def test_the_csrf_check_still_refuses_a_missing_token_or_another_sites_origin(issued, patient):
+    client, csrf = _csrf_client_with_token(issued[1])
+    assert client.post(start_url(issued[1]), dob_data(patient), HTTP_ORIGIN="null").status_code == 403
+    response = client.post(
+        start_url(issued[1]), dob_data(patient) | {"csrfmiddlewaretoken": csrf}, HTTP_ORIGIN="https://evil.example"
+    )
+    assert response.status_code == 403
+    issued[0].refresh_from_db()
+    assert issued[0].failed_dob_attempts == 0
