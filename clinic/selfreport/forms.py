@@ -121,3 +121,7 @@ class AnswersForm(forms.Form):
 
     def items_with_fields(self) -> list[tuple]:
         return [(item, self[item.key]) for item in self.instrument.items]
+
+    def unanswered(self) -> list:
+        """The items whose answer is missing or not one of theirs, in form order."""
+        return [item for item in self.instrument.items if item.key in self.errors]

@@ -18,6 +18,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from clinic.assessments.models import Assessment, CompletedBy
 from clinic.assessments.services import SubmissionConflict, assessment_submit
@@ -65,6 +67,12 @@ def _audit_patient_side(request: HttpRequest | None, link: PatientLink, action: 
     audit_record(
         request=_PatientSide(request), action=action, obj=link, clinic=link.patient.clinic, detail=detail
     )
+
+
+def format_expiry(moment: dt.datetime) -> str:
+    """The expiry in the clinic's time zone, written the way the active language writes dates."""
+    # Translators: a date format (Django's `date` filter codes) for when a link stops working.
+    return date_format(timezone.localtime(moment), gettext("F j, Y, g:i A"))
 
 
 def patient_link_url(token: str) -> str:
@@ -122,7 +130,7 @@ def patient_link_email(*, request: HttpRequest | None, link: PatientLink, token:
     if not address:
         raise LinkNotSendable("The patient has no email address on file.")
     with translation.override(link.patient.preferred_language):
-        context = {"url": patient_link_url(token), "expires_at": timezone.localtime(link.expires_at)}
+        context = {"url": patient_link_url(token), "expires": format_expiry(link.expires_at)}
         subject = render_to_string("selfreport/email/link_subject.txt", context).strip()
         body = render_to_string("selfreport/email/link_body.txt", context)
     with transaction.atomic():

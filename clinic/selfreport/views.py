@@ -31,7 +31,7 @@ from clinic.patients.selectors import patient_get_for_user
 from clinic.selfreport import ratelimit
 from clinic.selfreport.forms import AnswersForm, DateOfBirthForm, LinkIssueForm
 from clinic.selfreport.models import LinkState, PatientLink
-from clinic.selfreport.qr import qr_svg
+from clinic.selfreport.qr import qr_code
 from clinic.selfreport.selectors import patient_link_by_id, patient_link_find, patient_link_get_for_user
 from clinic.selfreport.services import (
     DobCheck,
@@ -42,6 +42,7 @@ from clinic.selfreport.services import (
     patient_link_record_opened,
     patient_link_redeem,
     patient_link_revoke,
+    format_expiry,
     patient_link_url,
     patient_link_verify_dob,
 )
@@ -54,12 +55,17 @@ VERIFIED_SESSION_SECONDS = 2 * 60 * 60
 PATIENT_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """Headers for any page that shows a token or a patient's form: never cached, never referred."""
+def _never_stored(response: HttpResponse) -> HttpResponse:
+    """For any page that shows a token or a patient's form: no browser or proxy keeps a copy."""
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Patient pages also never send a Referer: their address may hold the token."""
+    response["Referrer-Policy"] = "no-referrer"
+    return _never_stored(response)
 
 
 # --- The clinician's side ----------------------------------------------------------------------
@@ -97,8 +103,9 @@ def link_issued(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"link": link, "patient": link.patient, "token": token}
     if token is not None:
         url = patient_link_url(token)
-        context |= {"url": url, "qr": qr_svg(url)}
-    return _private(render(request, "selfreport/link_issued.html", context))
+        context |= {"url": url, "qr": qr_code(url)}
+    # The token is in this page, not its address, so the site's usual Referrer-Policy is enough.
+    return _never_stored(render(request, "selfreport/link_issued.html", context))
 
 
 @patient_staff_required
@@ -298,7 +305,12 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     return _patient_render(
         request,
         "selfreport/start.html",
-        {"form": form, "dob_fields": _dob_fields(form), "question_count": len(instrument.items), "expires_at": link.expires_at},
+        {
+            "form": form,
+            "dob_fields": _dob_fields(form),
+            "question_count": len(instrument.items),
+            "expires": format_expiry(link.expires_at),
+        },
     )
 
 
@@ -333,14 +345,13 @@ def form(request: HttpRequest) -> HttpResponse:
             except LinkUnusable as error:
                 return _unavailable(request, error.state)
             except SubmissionConflict:
-                form = AnswersForm(request.POST, instrument=instrument)
-                form.data = form.data.copy()
-                form.data["submission_id"] = str(uuid.uuid4())
-                form.add_error(None, _("Something went wrong. Please check your answers and send them again."))
+                form = _with_fresh_submission_id(request, instrument)
             else:
                 return redirect("selfreport:thanks")
         elif state != LinkState.WAITING:
             return _unavailable(request, state)
+        elif "submission_id" in form.errors:
+            form = _with_fresh_submission_id(request, instrument)
     else:
         if state != LinkState.WAITING:
             return _unavailable(request, state)
@@ -350,6 +361,15 @@ def form(request: HttpRequest) -> HttpResponse:
         "selfreport/form.html",
         {"form": form, "instructions": INSTRUCTIONS[instrument.code], "question_count": len(instrument.items)},
     )
+
+
+def _with_fresh_submission_id(request: HttpRequest, instrument) -> AnswersForm:
+    """The posted answers again, under a new submission id, when the page's own id was unusable."""
+    data = request.POST.copy()
+    data["submission_id"] = str(uuid.uuid4())
+    form = AnswersForm(data, instrument=instrument)
+    form.add_error(None, _("Something went wrong. Please check your answers and send them again."))
+    return form
 
 
 @patient_page
