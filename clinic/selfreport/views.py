@@ -161,7 +161,7 @@ def patient_page(view: PatientView) -> PatientView:
         with translation.override(translation.get_language()):
             _use_language(request, None)
             chosen = request.GET.get("lang")
-            if chosen in PATIENT_LANGUAGES:
+            if request.method == "GET" and chosen in PATIENT_LANGUAGES:
                 request.session[LANGUAGE_SESSION_KEY] = chosen
                 # Drop ?lang= so a reload or a shared address stays clean.
                 response = redirect(request.path)
