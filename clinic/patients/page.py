@@ -23,6 +23,7 @@ PANEL_PROVIDERS: list[str] = [
     "clinic.patients.panels.use_panel",
     "clinic.assessments.panels.assessment_attention",
     "clinic.assessments.panels.assessments_panel",
+    "clinic.selfreport.panels.links_panel",
 ]
 
 

@@ -1,0 +1,381 @@
+"""Patient links: the clinician's side (issue, send, revoke) and the patient's side (no account).
+
+A patient's session reaches one thing only: the form of the one link whose date of birth they
+confirmed. Staff pages keep requiring a staff sign-in, which a patient never has.
+"""
+from __future__ import annotations
+
+import smtplib
+import time
+import uuid
+from functools import wraps
+from typing import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.accounts.access import patient_staff_required
+from clinic.assessments.instruments import get_instrument
+from clinic.assessments.services import SubmissionConflict
+from clinic.audit.services import Action, audit_record, client_ip
+from clinic.patients.models import Patient
+from clinic.patients.selectors import patient_get_for_user
+from clinic.selfreport import ratelimit
+from clinic.selfreport.forms import AnswersForm, DateOfBirthForm, LinkIssueForm
+from clinic.selfreport.models import LinkState, PatientLink
+from clinic.selfreport.qr import qr_code
+from clinic.selfreport.selectors import patient_link_by_id, patient_link_find, patient_link_get_for_user
+from clinic.selfreport.services import (
+    DobCheck,
+    LinkNotSendable,
+    LinkUnusable,
+    patient_link_email,
+    patient_link_issue,
+    patient_link_record_opened,
+    patient_link_redeem,
+    patient_link_revoke,
+    format_expiry,
+    patient_link_url,
+    patient_link_verify_dob,
+)
+
+LINK_SESSION_KEY = "selfreport_link"  # {"id": link pk, "verified_at": epoch seconds}
+LANGUAGE_SESSION_KEY = "selfreport_language"
+ISSUED_SESSION_KEY = "selfreport_issued"  # the new token, kept only until the result page shows it
+# Past this, a forgotten phone no longer opens the form without the date of birth again.
+VERIFIED_SESSION_SECONDS = 2 * 60 * 60
+PATIENT_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def _never_stored(response: HttpResponse) -> HttpResponse:
+    """For any page that shows a token or a patient's form: no browser or proxy keeps a copy."""
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Patient pages also never send a Referer: their address may hold the token."""
+    response["Referrer-Policy"] = "no-referrer"
+    return _never_stored(response)
+
+
+# --- The clinician's side ----------------------------------------------------------------------
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def link_issue(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = patient_get_for_user(request.user, patient_pk)
+    form = LinkIssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        link, token = patient_link_issue(
+            request=request,
+            patient=patient,
+            created_by=request.user,
+            instrument_code=form.cleaned_data["instrument"],
+            valid_hours=form.cleaned_data["valid_hours"],
+        )
+        request.session[ISSUED_SESSION_KEY] = {"link": link.pk, "token": token}
+        return redirect("selfreport:link_issued", pk=link.pk)
+    audit_record(request=request, action=Action.VIEW, obj=patient, detail="patient link form")
+    return render(request, "selfreport/link_issue.html", {"patient": patient, "form": form})
+
+
+@patient_staff_required
+@require_GET
+def link_issued(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one time the link is shown: the token leaves the session as this page renders."""
+    link = patient_link_get_for_user(request.user, pk)
+    pending = request.session.get(ISSUED_SESSION_KEY)
+    token = None
+    if pending and pending.get("link") == link.pk:
+        token = request.session.pop(ISSUED_SESSION_KEY)["token"]
+    audit_record(request=request, action=Action.VIEW, obj=link, detail="patient link issued page")
+    context = {"link": link, "patient": link.patient, "token": token}
+    if token is not None:
+        url = patient_link_url(token)
+        context |= {"url": url, "qr": qr_code(url)}
+    # The token is in this page, not its address, so the site's usual Referrer-Policy is enough.
+    return _never_stored(render(request, "selfreport/link_issued.html", context))
+
+
+@patient_staff_required
+@require_POST
+def link_email(request: HttpRequest, pk: int) -> HttpResponse:
+    link = patient_link_get_for_user(request.user, pk)
+    try:
+        address = patient_link_email(request=request, link=link, token=request.POST.get("token", ""), sent_by=request.user)
+    except LinkNotSendable as error:
+        messages.error(request, str(error))
+    except (smtplib.SMTPException, OSError):
+        messages.error(request, "The email could not be sent. Give the patient the link another way, or try a new link.")
+    else:
+        messages.success(request, f"The link was emailed to {address}.")
+    return redirect("patients:detail", pk=link.patient_id)
+
+
+@patient_staff_required
+@require_POST
+def link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    link = patient_link_get_for_user(request.user, pk)
+    try:
+        patient_link_revoke(request=request, link=link, revoked_by=request.user)
+    except LinkUnusable as error:
+        messages.error(request, f"That link is {error.state} and cannot be revoked.")
+    else:
+        messages.success(request, "The link was revoked. It no longer opens the form.")
+    return redirect("patients:detail", pk=link.patient_id)
+
+
+# --- The patient's side ------------------------------------------------------------------------
+
+PatientView = Callable[..., HttpResponse]
+
+
+def patient_page(view: PatientView) -> PatientView:
+    """Wrap a patient-facing view: language switch, per-address rate limit, private headers.
+
+    The view runs inside its own translation scope, so the language it picks for this patient
+    never leaks into whatever the worker thread serves next.
+    """
+
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.META.get("HTTP_ORIGIN") == "null":
+            # Under `Referrer-Policy: no-referrer` browsers send `Origin: null` and no Referer with
+            # a form POST, which Django's origin check refuses. A null origin is taken as ours;
+            # the CSRF token, whose cookie a cross-site POST never carries (SameSite=Lax), must
+            # still match, so Django's token check keeps protecting these forms.
+            request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
+        with translation.override(translation.get_language()):
+            _use_language(request, None)
+            chosen = request.GET.get("lang")
+            if request.method == "GET" and chosen in PATIENT_LANGUAGES:
+                request.session[LANGUAGE_SESSION_KEY] = chosen
+                # Drop ?lang= so a reload or a shared address stays clean.
+                response = redirect(request.path)
+            elif ratelimit.rate_limit_hit(ratelimit.address_key(client_ip(request)), limit=ratelimit.ADDRESS_LIMIT):
+                response = _too_many(request)
+            else:
+                response = protected(request, *args, **kwargs)
+            language = translation.get_language()
+        response["Content-Language"] = language
+        return _private(response)
+
+    # CSRF is checked inside, by `protected`, after the origin adjustment above.
+    return csrf_exempt(wrapper)
+
+
+def _use_language(request: HttpRequest, patient: Patient | None) -> None:
+    """The patient's own choice on these pages, else their preferred language, else the browser's."""
+    language = request.session.get(LANGUAGE_SESSION_KEY)
+    if language not in PATIENT_LANGUAGES:
+        language = patient.preferred_language if patient is not None else getattr(request, "LANGUAGE_CODE", "en")
+    if language not in PATIENT_LANGUAGES:
+        language = settings.LANGUAGE_CODE
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+
+
+def _patient_render(request: HttpRequest, template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
+    context = {"languages": settings.LANGUAGES, **(context or {})}
+    return render(request, template, context, status=status)
+
+
+# What each unusable state tells the patient. No name, no clinic, nothing from the record.
+UNAVAILABLE = {
+    "unknown": (
+        _("This link does not work"),
+        _("Check that you opened the whole link from the message you received. If it still does not work, contact your clinic and ask for a new link."),
+        404,
+    ),
+    LinkState.EXPIRED: (
+        _("This link has expired"),
+        _("Links only work for a limited time. Contact your clinic and ask for a new link."),
+        410,
+    ),
+    LinkState.COMPLETED: (
+        _("This form has already been sent"),
+        _("Your answers have reached your clinic, and a link can only be used once. If there is something else you want to tell them, contact your clinic."),
+        410,
+    ),
+    LinkState.REVOKED: (
+        _("This link has been cancelled"),
+        _("Your clinic cancelled this link. Contact your clinic if you need a new one."),
+        410,
+    ),
+    LinkState.LOCKED: (
+        _("This link is locked"),
+        _("The date of birth was entered wrongly too many times, so the link was locked to protect your information. Contact your clinic and ask for a new link."),
+        410,
+    ),
+    "no_session": (
+        _("Open the link your clinic sent you"),
+        _("This page only opens from the link your clinic sent you, after you confirm your date of birth. If some time has passed, open the link again."),
+        200,
+    ),
+}
+
+
+def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
+    title, explanation, status = UNAVAILABLE[reason]
+    return _patient_render(request, "selfreport/unavailable.html", {"title": title, "explanation": explanation}, status=status)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return _patient_render(request, "selfreport/too_many.html", status=429)
+
+
+def _link_over_limit(link: PatientLink) -> bool:
+    return ratelimit.rate_limit_hit(ratelimit.link_key(link.pk), limit=ratelimit.LINK_LIMIT)
+
+
+def _session_link(request: HttpRequest) -> PatientLink | None:
+    """The link whose date of birth this browser confirmed recently, if any."""
+    stored = request.session.get(LINK_SESSION_KEY)
+    if not isinstance(stored, dict):
+        return None
+    verified_at = stored.get("verified_at")
+    if not isinstance(verified_at, (int, float)) or time.time() - verified_at > VERIFIED_SESSION_SECONDS:
+        return None
+    return patient_link_by_id(stored.get("id"))
+
+
+def _dob_fields(form: DateOfBirthForm) -> list:
+    # The order people write dates in: month first in US English, day first in Spanish.
+    order = ("day", "month", "year") if translation.get_language() == "es" else ("month", "day", "year")
+    return [form[name] for name in order]
+
+
+@patient_page
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the start page and changes nothing, so link scanners cannot use up the link."""
+    link = patient_link_find(token)
+    if link is None:
+        return _unavailable(request, "unknown")
+    _use_language(request, link.patient)
+    if _link_over_limit(link):
+        return _too_many(request)
+    state = link.state
+    if state != LinkState.WAITING:
+        return _unavailable(request, state)
+    if request.method == "POST":
+        form = DateOfBirthForm(request.POST)
+        if form.is_valid():
+            try:
+                result = patient_link_verify_dob(
+                    request=request, link_id=link.pk, date_of_birth=form.cleaned_data["date_of_birth"]
+                )
+            except LinkUnusable as error:
+                return _unavailable(request, error.state)
+            if result is DobCheck.VERIFIED:
+                # A fresh session key, then the token leaves the address bar for good.
+                request.session.cycle_key()
+                request.session[LINK_SESSION_KEY] = {"id": link.pk, "verified_at": time.time()}
+                return redirect("selfreport:form")
+            if result is DobCheck.LOCKED:
+                return _unavailable(request, LinkState.LOCKED)
+            link.refresh_from_db(fields=["failed_dob_attempts"])
+            left = link.dob_attempts_left
+            form.add_error(
+                None,
+                ngettext(
+                    "That date of birth does not match our records. You can try %(count)d more time.",
+                    "That date of birth does not match our records. You can try %(count)d more times.",
+                    left,
+                )
+                % {"count": left},
+            )
+    else:
+        form = DateOfBirthForm()
+        patient_link_record_opened(request=request, link=link)
+    instrument = get_instrument(link.instrument)
+    return _patient_render(
+        request,
+        "selfreport/start.html",
+        {
+            "form": form,
+            "dob_fields": _dob_fields(form),
+            "question_count": len(instrument.items),
+            "expires": format_expiry(link.expires_at),
+        },
+    )
+
+
+INSTRUCTIONS = {
+    "SOWS": _("For each sentence, choose how much it describes how you feel right now."),
+    "SOWS_GOSSOP": _("For each one, choose how bad it has been over the past 24 hours."),
+}
+
+
+@patient_page
+@require_http_methods(["GET", "POST"])
+def form(request: HttpRequest) -> HttpResponse:
+    """The one form of the one link in this session. The link comes from the session, never the form."""
+    link = _session_link(request)
+    if link is None:
+        return _unavailable(request, "no_session")
+    _use_language(request, link.patient)
+    if _link_over_limit(link):
+        return _too_many(request)
+    instrument = get_instrument(link.instrument)
+    state = link.state
+    if request.method == "POST":
+        form = AnswersForm(request.POST, instrument=instrument)
+        if form.is_valid():
+            try:
+                patient_link_redeem(
+                    request=request,
+                    link_id=link.pk,
+                    answers=form.answers(),
+                    submission_id=form.cleaned_data["submission_id"],
+                )
+            except LinkUnusable as error:
+                return _unavailable(request, error.state)
+            except SubmissionConflict:
+                form = _with_fresh_submission_id(request, instrument)
+            else:
+                return redirect("selfreport:thanks")
+        elif state != LinkState.WAITING:
+            return _unavailable(request, state)
+        elif "submission_id" in form.errors:
+            form = _with_fresh_submission_id(request, instrument)
+    else:
+        if state != LinkState.WAITING:
+            return _unavailable(request, state)
+        form = AnswersForm(instrument=instrument, initial={"submission_id": uuid.uuid4()})
+    return _patient_render(
+        request,
+        "selfreport/form.html",
+        {"form": form, "instructions": INSTRUCTIONS[instrument.code], "question_count": len(instrument.items)},
+    )
+
+
+def _with_fresh_submission_id(request: HttpRequest, instrument) -> AnswersForm:
+    """The posted answers again, under a new submission id, when the page's own id was unusable."""
+    data = request.POST.copy()
+    data["submission_id"] = str(uuid.uuid4())
+    form = AnswersForm(data, instrument=instrument)
+    form.add_error(None, _("Something went wrong. Please check your answers and send them again."))
+    return form
+
+
+@patient_page
+@require_GET
+def thanks(request: HttpRequest) -> HttpResponse:
+    link = _session_link(request)
+    if link is not None:
+        _use_language(request, link.patient)
+    return _patient_render(request, "selfreport/thanks.html")
