@@ -49,9 +49,17 @@ def test_words_and_tokens_in_a_url_are_replaced_by_their_names():
 
 def test_a_url_that_matches_no_page_is_not_logged_as_typed(client, db, caplog):
     caplog.set_level(logging.INFO, logger="steady.request")
-    client.get("/p/Zq3-secret-token-typo/")
+    client.get("/q/Zq3-secret-token-typo/")
     [line] = json_lines(caplog)
     assert line["status"] == 404 and line["path"] == "<unresolved>"
+    assert "Zq3" not in json.dumps(line)
+
+
+def test_a_patient_link_is_logged_without_its_token(client, db, caplog):
+    caplog.set_level(logging.INFO, logger="steady.request")
+    client.get("/p/Zq3-secret-token-typo/")
+    [line] = json_lines(caplog)
+    assert line["path"] == "/p/<token>/"
     assert "Zq3" not in json.dumps(line)
 
 
