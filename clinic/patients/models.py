@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Language(models.TextChoices):
@@ -40,7 +41,13 @@ class Patient(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "record_number"], name="record_number_unique_in_clinic"),
+            # "r-0001" and "R-0001" are the same chart to a person reading them aloud.
+            models.UniqueConstraint(
+                "clinic",
+                Lower("record_number"),
+                name="record_number_unique_in_clinic",
+                violation_error_message="This record number is already used at this clinic.",
+            ),
         ]
         indexes = [
             models.Index(fields=["clinic", "name"], name="patient_clinic_name"),
@@ -64,24 +71,41 @@ def _range(low, high):
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
+# Plausible ranges for vital signs, declared once: the model validators and the form's messages
+# both read them. They catch typing slips (a pulse of 720), not unusual patients.
+VITAL_RANGES: dict[str, tuple[Decimal | int, Decimal | int, str]] = {
+    "pulse": (20, 250, "beats/min"),
+    "bp_systolic": (50, 260, "mmHg"),
+    "bp_diastolic": (20, 160, "mmHg"),
+    "respiratory_rate": (4, 60, "breaths/min"),
+    "oxygen_saturation": (50, 100, "%"),
+    "temperature_c": (Decimal("30.0"), Decimal("44.0"), "°C"),
+}
+
+
+def _vital(name: str):
+    low, high, _unit = VITAL_RANGES[name]
+    return _range(low, high)
+
+
 class Visit(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits")
     occurred_at = models.DateTimeField("date and time")
     kind = models.CharField(max_length=12, choices=VisitKind.choices)
     # Vital signs are optional; the ranges refuse typing slips, not unusual patients.
-    pulse = models.PositiveSmallIntegerField("pulse (beats/min)", null=True, blank=True, validators=_range(20, 250))
+    pulse = models.PositiveSmallIntegerField("pulse (beats/min)", null=True, blank=True, validators=_vital("pulse"))
     bp_systolic = models.PositiveSmallIntegerField(
-        "blood pressure, systolic (mmHg)", null=True, blank=True, validators=_range(50, 260)
+        "blood pressure, systolic (mmHg)", null=True, blank=True, validators=_vital("bp_systolic")
     )
     bp_diastolic = models.PositiveSmallIntegerField(
-        "blood pressure, diastolic (mmHg)", null=True, blank=True, validators=_range(20, 160)
+        "blood pressure, diastolic (mmHg)", null=True, blank=True, validators=_vital("bp_diastolic")
     )
     respiratory_rate = models.PositiveSmallIntegerField(
-        "respiratory rate (breaths/min)", null=True, blank=True, validators=_range(4, 60)
+        "respiratory rate (breaths/min)", null=True, blank=True, validators=_vital("respiratory_rate")
     )
     oxygen_saturation = models.PositiveSmallIntegerField(
-        "oxygen saturation (%)", null=True, blank=True, validators=_range(50, 100)
+        "oxygen saturation (%)", null=True, blank=True, validators=_vital("oxygen_saturation")
     )
     temperature_c = models.DecimalField(
         "temperature (°C)",
@@ -89,7 +113,7 @@ class Visit(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=_range(Decimal("30.0"), Decimal("44.0")),
+        validators=_vital("temperature_c"),
     )
     notes = models.TextField(blank=True)
     plan = models.TextField("plan (in your words)", blank=True)
