@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
+
+# A clock set a few minutes differently on two machines should not refuse a visit recorded "now".
+CLOCK_SLACK = dt.timedelta(minutes=10)
 
 
 class Language(models.TextChoices):
@@ -57,6 +63,22 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.record_number})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.name is not None and not self.name.strip():
+            errors["name"] = "Enter the patient's name."
+        if self.date_of_birth is not None:
+            if self.date_of_birth > timezone.localdate():
+                errors["date_of_birth"] = "The date of birth cannot be in the future."
+            elif self.date_of_birth.year < 1900:
+                errors["date_of_birth"] = "Check the year: the date of birth is before 1900."
+        if self.assigned_clinician_id is not None:
+            clinician = self.assigned_clinician
+            if clinician.clinic_id != self.clinic_id or not clinician.is_clinician or not clinician.is_active:
+                errors["assigned_clinician"] = "Choose an active clinician of this clinic."
+        if errors:
+            raise ValidationError(errors)
 
 
 class VisitKind(models.TextChoices):
@@ -133,6 +155,21 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} visit {self.occurred_at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if (self.bp_systolic is None) != (self.bp_diastolic is None):
+            missing = "bp_diastolic" if self.bp_diastolic is None else "bp_systolic"
+            errors[missing] = "Give both numbers of the blood pressure, or neither."
+        elif self.bp_systolic is not None and self.bp_systolic <= self.bp_diastolic:
+            errors["bp_diastolic"] = "The diastolic pressure must be lower than the systolic."
+        if self.occurred_at is not None:
+            if self.occurred_at > timezone.now() + CLOCK_SLACK:
+                errors["occurred_at"] = "A visit cannot be recorded in the future."
+            if self.next_follow_up is not None and self.next_follow_up < timezone.localdate(self.occurred_at):
+                errors["next_follow_up"] = "The next follow-up cannot be before the visit."
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProductForm(models.TextChoices):
@@ -246,6 +283,27 @@ class UseReport(models.Model):
 
     def __str__(self) -> str:
         return f"Use report {self.recorded_at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.strength_unknown and self.strength_mg_per_unit is not None:
+            errors["strength_mg_per_unit"] = (
+                "Give either the labelled strength or “unknown / not trusted”, not both."
+            )
+        elif not self.strength_unknown and self.strength_mg_per_unit is None:
+            errors["strength_mg_per_unit"] = (
+                "Give the labelled strength per unit, or tick “unknown / not trusted”."
+            )
+        if self.recorded_at is not None:
+            if self.recorded_at > timezone.now() + CLOCK_SLACK:
+                errors["recorded_at"] = "A report cannot be recorded in the future."
+            if self.last_use_at is not None and self.last_use_at > self.recorded_at + CLOCK_SLACK:
+                errors["last_use_at"] = "The last use cannot be after the time of this report."
+        unknown = set(self.reasons or []) - set(Reason.values)
+        if unknown:
+            errors["reasons"] = "Choose reasons from the list."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_concentrated(self) -> bool:
