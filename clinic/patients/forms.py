@@ -111,7 +111,16 @@ class PatientFilterForm(forms.Form):
         }
 
 
-class PatientForm(forms.ModelForm):
+class CheckedModelForm(forms.ModelForm):
+    """A ModelForm for a CheckedModel: the model's rules give the messages, once, next to the field."""
+
+    def validate_unique(self) -> None:
+        # The database constraints are covered by the models' rules with clearer words; checking
+        # them here too would add a second, vaguer message. They still guard every save.
+        pass
+
+
+class PatientForm(CheckedModelForm):
     """Create or edit a patient. On edit it carries the version it was loaded at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -171,14 +180,10 @@ class PatientForm(forms.ModelForm):
         return name
 
     def clean_record_number(self) -> str:
+        # Uniqueness in the clinic, whatever the case, is the model's rule (Patient.problems).
         number = self.cleaned_data["record_number"].strip()
         if not number:
             raise forms.ValidationError("Enter the clinic record number.")
-        taken = Patient.objects.filter(clinic=self.clinic, record_number__iexact=number)
-        if self.instance.pk is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(f"Record number {number} is already used by another patient at this clinic.")
         return number
 
     def clean_phone(self) -> str:
@@ -198,7 +203,7 @@ class PatientForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(CheckedModelForm):
     class Meta:
         model = Visit
         fields = [
@@ -255,6 +260,14 @@ class VisitForm(forms.ModelForm):
             "plan",
         )
 
+    def clean_occurred_at(self):
+        value = self.cleaned_data.get("occurred_at")
+        stored = self.instance.occurred_at
+        # The input holds minutes only: an untouched time must not count as a change of seconds.
+        if value is not None and stored is not None and value == stored.replace(second=0, microsecond=0):
+            return stored
+        return value
+
     def _in_range(self, name: str):
         value = self.cleaned_data.get(name)
         low, high, unit = VITAL_RANGES[name]
@@ -288,7 +301,7 @@ class VisitForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class UseReportForm(forms.ModelForm):
+class UseReportForm(CheckedModelForm):
     reasons = forms.MultipleChoiceField(
         label="Why they use it", choices=Reason.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -400,8 +413,6 @@ class UseReportForm(forms.ModelForm):
         if (cleaned.get("reason_other") or "").strip() and "other" not in reasons:
             reasons.append("other")  # a written reason is an "other" reason
         cleaned["reasons"] = reasons
-        if cleaned.get("strength_unknown") and cleaned.get("strength_mg_per_unit") is not None:
-            self.add_error("strength_unknown", "Untick this if the labelled strength above is right.")
         return cleaned
 
     def use_report_fields(self) -> dict:

@@ -37,8 +37,10 @@ class PatientChanged(Exception):
 
 
 def _save(obj) -> None:
-    """full_clean, then save; a unique race lost at the database reads like the form's message."""
-    obj.full_clean()
+    """Check every rule, then save; a unique race lost at the database reads like the form's message."""
+    # The models' rules cover the database constraints with clearer words; the constraints stay
+    # as the last line of defence (IntegrityError), so they are not checked twice here.
+    obj.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             obj.save()
@@ -138,16 +140,21 @@ def visit_record(
 
 @transaction.atomic
 def visit_update(*, request: HttpRequest | None, visit: Visit, fields: dict[str, Any]) -> Visit:
-    """Correct a recorded visit. The clinician who saw the patient stays the visit's clinician."""
+    """Correct a recorded visit. The clinician who saw the patient stays the visit's clinician.
+
+    Compares with the stored row (not `visit`, which a form may already have changed in memory)
+    so the audit event names exactly the fields that changed.
+    """
     _only(fields, VISIT_FIELDS)
-    changed = sorted(name for name, value in fields.items() if getattr(visit, name) != value)
+    current = Visit.objects.select_for_update(of=("self",)).select_related("patient").get(pk=visit.pk)
+    changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
     if not changed:
-        return visit
+        return current
     for name, value in fields.items():
-        setattr(visit, name, value)
-    _save(visit)
-    audit_record(request=request, action=Action.UPDATE, obj=visit, detail="changed " + ", ".join(changed))
-    return visit
+        setattr(current, name, value)
+    _save(current)
+    audit_record(request=request, action=Action.UPDATE, obj=current, detail="changed " + ", ".join(changed))
+    return current
 
 
 USE_REPORT_FIELDS = tuple(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -201,4 +203,11 @@ def _carried_over(latest) -> dict:
     if latest is None:
         return {}
     skip = {"recorded_at", "last_use_at", "notes"}
-    return {name: getattr(latest, name) for name in UseReportForm.Meta.fields if name not in skip}
+    return {name: _plain(getattr(latest, name)) for name in UseReportForm.Meta.fields if name not in skip}
+
+
+def _plain(value):
+    # 15.00 shows as "15" in the form, as the patient said it.
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return value
