@@ -70,7 +70,7 @@ def flags_for(report: UseReport | None) -> list[Flag]:
             Flag(
                 key="concentrated_product",
                 title="Concentrated 7-OH product",
-                reason=f"Uses a {report.get_product_form_display().lower()}, a concentrated 7-OH product, "
+                reason=f"Uses a concentrated 7-OH product ({report.get_product_form_display().lower()}), "
                 "far stronger than kratom leaf.",
                 since=when,
             )

@@ -1,7 +1,7 @@
 """Staff forms for patients, visits and use reports.
 
-The rules themselves live on the models (`clean`) so services enforce them too; the forms add
-clear wording, widgets and the grouping a clinician reads the form by.
+The rules themselves live on the models (`problems()`), so the services enforce them too; the
+forms add clear wording, widgets and the grouping a clinician reads the form by.
 """
 from __future__ import annotations
 
@@ -245,6 +245,7 @@ class VisitForm(CheckedModelForm):
             self.initial.setdefault("occurred_at", _now_local())
         _drop_blank_choice(self.fields["kind"])
         self.fields["occurred_at"].error_messages["required"] = "Enter the date and time of the visit."
+        self.fields["kind"].error_messages["required"] = "Choose the kind of visit."
         for name in VITAL_RANGES:
             self.fields[name].widget.attrs.setdefault("inputmode", "decimal" if name == "temperature_c" else "numeric")
         self.helper = _helper(

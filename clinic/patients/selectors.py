@@ -74,7 +74,10 @@ def patients_for_list(
 
 
 def use_reports_by_id(ids: Iterable[int | None]) -> dict[int, UseReport]:
-    """The use reports with these ids, in one query (for the latest report of each listed patient)."""
+    """The use reports with these ids, in one query.
+
+    Pass ids that came from a scoped query (`latest_use_report_id` of patients_for_list rows).
+    """
     wanted = {pk for pk in ids if pk is not None}
     if not wanted:
         return {}

@@ -1,11 +1,12 @@
 """Writes about patients, visits and use reports. Each is one transaction with its audit event.
 
-Every service validates the whole record (`full_clean`: the model's rules and constraints)
-before saving, so a caller that skips the form still cannot store what the form would refuse.
-Audit details name fields, never their values.
+Every service checks the whole record (`full_clean`, which runs the model's rules) before
+saving, so a caller that skips the form still cannot store what the form would refuse; the
+database constraints stay underneath as the last guard. Audit details name fields, never values.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -57,7 +58,7 @@ def patient_create(
     clinic: Clinic,
     record_number: str,
     name: str,
-    date_of_birth,
+    date_of_birth: dt.date,
     preferred_language: str = "en",
     phone: str = "",
     email: str = "",
@@ -91,9 +92,7 @@ def patient_update(
     silently overwritten. Raises ValidationError (nothing saved) if a rule fails. Each real
     change bumps `version` by one; a save that changes nothing changes nothing.
     """
-    unknown = set(fields) - set(PATIENT_FIELDS)
-    if unknown:
-        raise ValueError(f"not patient fields: {sorted(unknown)}")
+    _only(fields, PATIENT_FIELDS)
     # The row lock makes check-then-write atomic against a second editor saving at the same moment.
     current = (
         Patient.objects.select_for_update(of=("self",)).select_related("assigned_clinician").get(pk=patient.pk)

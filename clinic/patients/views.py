@@ -35,14 +35,15 @@ PAGE_SIZE = 25
 def patient_list(request: HttpRequest) -> HttpResponse:
     clinicians = list(clinicians_of_clinic(request.user.clinic_id))
     filter_form = PatientFilterForm(request.GET, user=request.user, clinicians=clinicians)
-    patients = patients_for_list(request.user, **filter_form.filters())
+    filters = filter_form.filters()
+    patients = patients_for_list(request.user, **filters)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     # The latest use report of every row in one query, so flags cost nothing per row.
     reports = use_reports_by_id(patient.latest_use_report_id for patient in page)
     rows = [(patient, flags_for(reports.get(patient.latest_use_report_id))) for patient in page]
     audit_record(request=request, action=Action.VIEW, detail=f"patient list, page {page.number}")
     return render(
-        request, "patients/patient_list.html", {"page": page, "rows": rows, "filter_form": filter_form}
+        request, "patients/patient_list.html", {"page": page, "rows": rows, "filter_form": filter_form, "filters": filters}
     )
 
 

@@ -164,3 +164,10 @@ def test_sixty_patients_cost_exactly_as_many_queries_as_three(alice_client, clin
         response = alice_client.get(LIST, {"clinician": "all", "sort": "oldest"})
     assert len(response.context["rows"]) == 25
     assert len(many) == len(few)
+
+
+def test_a_search_with_no_match_among_her_patients_offers_the_whole_clinic(alice_client, clinic, erin):
+    make_patient(clinic, "R-1", name="Ben Birch", assigned_clinician=erin)
+    response = alice_client.get(LIST, {"q": "birch"})
+    assert names(response) == []
+    assert b'href="?q=birch&amp;clinician=all">Look in all of the clinic' in response.content
