@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Iterator, NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+# A clock set a few minutes differently on two machines should not refuse a visit recorded "now".
+CLOCK_SLACK = dt.timedelta(minutes=10)
 
 
 class Language(models.TextChoices):
@@ -20,7 +28,41 @@ class PatientStatus(models.TextChoices):
     DISCHARGED = "discharged", "Discharged"
 
 
-class Patient(models.Model):
+class Problem(NamedTuple):
+    field: str  # the field the message is shown next to
+    message: str
+    reads: tuple[str, ...] = ()  # other entered fields the rule reads
+
+
+class CheckedModel(models.Model):
+    """A model whose rules, `problems()`, run as part of `full_clean`.
+
+    They run in `clean_fields` so that each rule can be skipped when a field it reads already
+    failed (or a form left it out): a rule about a value the form could not read would only
+    repeat, less clearly, the message already shown next to that field.
+    """
+
+    class Meta:
+        abstract = True
+
+    def problems(self) -> Iterator[Problem]:
+        return iter(())
+
+    def clean_fields(self, exclude=None) -> None:
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skip = set(exclude or ()) | set(errors)
+        for problem in self.problems():
+            if problem.field not in skip and not skip.intersection(problem.reads):
+                errors.setdefault(problem.field, []).append(problem.message)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Patient(CheckedModel):
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="patients")
     record_number = models.CharField("clinic record number", max_length=32)
     name = models.CharField(max_length=150)
@@ -40,7 +82,13 @@ class Patient(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "record_number"], name="record_number_unique_in_clinic"),
+            # "r-0001" and "R-0001" are the same chart to a person reading them aloud.
+            models.UniqueConstraint(
+                "clinic",
+                Lower("record_number"),
+                name="record_number_unique_in_clinic",
+                violation_error_message="This record number is already used at this clinic.",
+            ),
         ]
         indexes = [
             models.Index(fields=["clinic", "name"], name="patient_clinic_name"),
@@ -50,6 +98,26 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.record_number})"
+
+    def problems(self) -> Iterator[Problem]:
+        if self.name and not self.name.strip():
+            yield Problem("name", "Enter the patient's name.")
+        if self.date_of_birth is not None:
+            if self.date_of_birth > timezone.localdate():
+                yield Problem("date_of_birth", "The date of birth cannot be in the future.")
+            elif self.date_of_birth.year < 1900:
+                yield Problem("date_of_birth", "Check the year: the date of birth is before 1900.")
+        if self.record_number and self.clinic_id is not None:
+            taken = Patient.objects.filter(clinic_id=self.clinic_id, record_number__iexact=self.record_number.strip())
+            if taken.exclude(pk=self.pk).exists():
+                yield Problem(
+                    "record_number",
+                    f"Record number {self.record_number} is already used by another patient at this clinic.",
+                )
+        if self.assigned_clinician_id is not None:
+            clinician = self.assigned_clinician
+            if clinician.clinic_id != self.clinic_id or not clinician.is_clinician or not clinician.is_active:
+                yield Problem("assigned_clinician", "Choose an active clinician of this clinic.")
 
 
 class VisitKind(models.TextChoices):
@@ -64,24 +132,41 @@ def _range(low, high):
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
-class Visit(models.Model):
+# Plausible ranges for vital signs, declared once: the model validators and the form's messages
+# both read them. They catch typing slips (a pulse of 720), not unusual patients.
+VITAL_RANGES: dict[str, tuple[Decimal | int, Decimal | int, str]] = {
+    "pulse": (20, 250, "beats/min"),
+    "bp_systolic": (50, 260, "mmHg"),
+    "bp_diastolic": (20, 160, "mmHg"),
+    "respiratory_rate": (4, 60, "breaths/min"),
+    "oxygen_saturation": (50, 100, "%"),
+    "temperature_c": (Decimal("30.0"), Decimal("44.0"), "°C"),
+}
+
+
+def _vital(name: str):
+    low, high, _unit = VITAL_RANGES[name]
+    return _range(low, high)
+
+
+class Visit(CheckedModel):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits")
     occurred_at = models.DateTimeField("date and time")
     kind = models.CharField(max_length=12, choices=VisitKind.choices)
     # Vital signs are optional; the ranges refuse typing slips, not unusual patients.
-    pulse = models.PositiveSmallIntegerField("pulse (beats/min)", null=True, blank=True, validators=_range(20, 250))
+    pulse = models.PositiveSmallIntegerField("pulse (beats/min)", null=True, blank=True, validators=_vital("pulse"))
     bp_systolic = models.PositiveSmallIntegerField(
-        "blood pressure, systolic (mmHg)", null=True, blank=True, validators=_range(50, 260)
+        "blood pressure, systolic (mmHg)", null=True, blank=True, validators=_vital("bp_systolic")
     )
     bp_diastolic = models.PositiveSmallIntegerField(
-        "blood pressure, diastolic (mmHg)", null=True, blank=True, validators=_range(20, 160)
+        "blood pressure, diastolic (mmHg)", null=True, blank=True, validators=_vital("bp_diastolic")
     )
     respiratory_rate = models.PositiveSmallIntegerField(
-        "respiratory rate (breaths/min)", null=True, blank=True, validators=_range(4, 60)
+        "respiratory rate (breaths/min)", null=True, blank=True, validators=_vital("respiratory_rate")
     )
     oxygen_saturation = models.PositiveSmallIntegerField(
-        "oxygen saturation (%)", null=True, blank=True, validators=_range(50, 100)
+        "oxygen saturation (%)", null=True, blank=True, validators=_vital("oxygen_saturation")
     )
     temperature_c = models.DecimalField(
         "temperature (°C)",
@@ -89,7 +174,7 @@ class Visit(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=_range(Decimal("30.0"), Decimal("44.0")),
+        validators=_vital("temperature_c"),
     )
     notes = models.TextField(blank=True)
     plan = models.TextField("plan (in your words)", blank=True)
@@ -109,6 +194,35 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} visit {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def vital_signs(self) -> list[str]:
+        """The vital signs that were taken, each as short words, e.g. "BP 130/84 mmHg"."""
+        shown = []
+        if self.pulse is not None:
+            shown.append(f"pulse {self.pulse}/min")
+        if self.bp_systolic is not None:
+            shown.append(f"BP {self.bp_systolic}/{self.bp_diastolic} mmHg")
+        if self.respiratory_rate is not None:
+            shown.append(f"respiratory rate {self.respiratory_rate}/min")
+        if self.oxygen_saturation is not None:
+            shown.append(f"SpO₂ {self.oxygen_saturation}%")
+        if self.temperature_c is not None:
+            shown.append(f"{self.temperature_c} °C")
+        return shown
+
+    def problems(self) -> Iterator[Problem]:
+        if self.bp_systolic is None and self.bp_diastolic is not None:
+            yield Problem("bp_systolic", "Give both numbers of the blood pressure, or neither.", ("bp_diastolic",))
+        elif self.bp_diastolic is None and self.bp_systolic is not None:
+            yield Problem("bp_diastolic", "Give both numbers of the blood pressure, or neither.", ("bp_systolic",))
+        elif self.bp_systolic is not None and self.bp_systolic <= self.bp_diastolic:
+            yield Problem("bp_diastolic", "The diastolic pressure must be lower than the systolic.", ("bp_systolic",))
+        if self.occurred_at is not None:
+            if self.occurred_at > timezone.now() + CLOCK_SLACK:
+                yield Problem("occurred_at", "A visit cannot be recorded in the future.")
+            if self.next_follow_up is not None and self.next_follow_up < timezone.localdate(self.occurred_at):
+                yield Problem("next_follow_up", "The next follow-up cannot be before the visit.", ("occurred_at",))
 
 
 class ProductForm(models.TextChoices):
@@ -151,7 +265,7 @@ class Reason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class UseReport(models.Model):
+class UseReport(CheckedModel):
     """How the patient says they use 7-OH, as reported, at intake and whenever it changes.
 
     Amounts are the patient's report of their own use. They feed no recommendation and no dose.
@@ -222,6 +336,27 @@ class UseReport(models.Model):
 
     def __str__(self) -> str:
         return f"Use report {self.recorded_at:%Y-%m-%d}"
+
+    def problems(self) -> Iterator[Problem]:
+        if self.strength_unknown and self.strength_mg_per_unit is not None:
+            yield Problem(
+                "strength_mg_per_unit",
+                "Give either the labelled strength or “unknown / not trusted”, not both.",
+                ("strength_unknown",),
+            )
+        elif not self.strength_unknown and self.strength_mg_per_unit is None:
+            yield Problem(
+                "strength_mg_per_unit",
+                "Give the labelled strength per unit, or tick “unknown / not trusted”.",
+                ("strength_unknown",),
+            )
+        if self.recorded_at is not None:
+            if self.recorded_at > timezone.now() + CLOCK_SLACK:
+                yield Problem("recorded_at", "A report cannot be recorded in the future.")
+            if self.last_use_at is not None and self.last_use_at > self.recorded_at + CLOCK_SLACK:
+                yield Problem("last_use_at", "The last use cannot be after the time of this report.", ("recorded_at",))
+        if set(self.reasons or []) - set(Reason.values):
+            yield Problem("reasons", "Choose reasons from the list.")
 
     @property
     def is_concentrated(self) -> bool:

@@ -21,6 +21,7 @@ Region = Literal["attention", "main", "side"]
 # Order matters within a region. Apps append their providers here as they land.
 PANEL_PROVIDERS: list[str] = [
     "clinic.patients.panels.use_panel",
+    "clinic.patients.panels.flags_panel",
     "clinic.assessments.panels.assessment_attention",
     "clinic.assessments.panels.assessments_panel",
     "clinic.selfreport.panels.links_panel",

@@ -1,23 +1,76 @@
-"""The patients app's own contributions to the patient page: visits and 7-OH use reports."""
+"""The patients app's own contributions to the patient page: risk flags, visits and use reports.
+
+Both providers read the patient's visits and use reports through one prefetch, so the page
+costs two queries here however long the story grows.
+"""
 from __future__ import annotations
 
-from django.http import HttpRequest
+import datetime as dt
 
-from clinic.patients.models import Patient
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest
+from django.utils import timezone
+
+from clinic.patients.changes import use_report_changes
+from clinic.patients.flags import flags_for
+from clinic.patients.models import Patient, UseReport, Visit
 from clinic.patients.page import Panel, TimelineEntry
 
 
+def _story(patient: Patient) -> tuple[list[Visit], list[UseReport]]:
+    """Visits and use reports, newest first, loaded once per patient object."""
+    prefetch_related_objects(
+        [patient],
+        Prefetch("visits", queryset=Visit.objects.select_related("clinician").order_by("-occurred_at", "-pk")),
+        Prefetch(
+            "use_reports", queryset=UseReport.objects.select_related("recorded_by").order_by("-recorded_at", "-pk")
+        ),
+    )
+    return list(patient.visits.all()), list(patient.use_reports.all())
+
+
+def hours_since(moment: dt.datetime | None, now: dt.datetime | None = None) -> int | None:
+    """Whole hours from `moment` to now, or None if there is no moment (or it lies ahead)."""
+    if moment is None:
+        return None
+    seconds = ((now or timezone.now()) - moment).total_seconds()
+    return int(seconds // 3600) if seconds >= 0 else None
+
+
 def use_panel(request: HttpRequest, patient: Patient) -> Panel:
-    visits = list(patient.visits.select_related("clinician"))
-    reports = list(patient.use_reports.select_related("recorded_by"))
-    timeline = [TimelineEntry(at=v.occurred_at, kind="Visit", template="patients/_timeline_visit.html", obj=v) for v in visits]
+    visits, reports = _story(patient)
+    # Each report is compared with the one before it (reports are newest first).
+    for newer, older in zip(reports, reports[1:] + [None]):
+        newer.changes = use_report_changes(older, newer)
+        newer.is_first = older is None
+    last_use_at = max((r.last_use_at for r in reports if r.last_use_at), default=None)
+    timeline = [
+        TimelineEntry(at=v.occurred_at, kind="Visit", template="patients/_timeline_visit.html", obj=v) for v in visits
+    ]
     timeline += [
         TimelineEntry(at=r.recorded_at, kind="Use report", template="patients/_timeline_use_report.html", obj=r)
         for r in reports
     ]
+    next_follow_up = next((v.next_follow_up for v in visits if v.next_follow_up), None)
     return Panel(
         region="side",
         template="patients/_use_panel.html",
-        context={"latest_use_report": reports[0] if reports else None},
+        context={
+            "latest_use_report": reports[0] if reports else None,
+            "last_use_at": last_use_at,
+            "hours_since_last_use": hours_since(last_use_at),
+            "last_visit": visits[0] if visits else None,
+            "next_follow_up": next_follow_up,
+        },
         timeline=timeline,
+    )
+
+
+def flags_panel(request: HttpRequest, patient: Patient) -> Panel:
+    """Risk flags from the latest use report, at the top of the page."""
+    _visits, reports = _story(patient)
+    return Panel(
+        region="attention",
+        template="patients/_flags_panel.html",
+        context={"flags": flags_for(reports[0] if reports else None), "has_reports": bool(reports)},
     )

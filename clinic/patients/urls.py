@@ -5,5 +5,10 @@ from clinic.patients import views
 app_name = "patients"
 urlpatterns = [
     path("", views.patient_list, name="list"),
+    path("new/", views.patient_create, name="create"),
     path("<int:pk>/", views.patient_detail, name="detail"),
+    path("<int:pk>/edit/", views.patient_update, name="update"),
+    path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("<int:pk>/visits/<int:visit_pk>/edit/", views.visit_update, name="visit_update"),
+    path("<int:pk>/use-reports/new/", views.use_report_create, name="use_report_create"),
 ]

@@ -1,0 +1,185 @@
+"""Writes about patients, visits and use reports. Each is one transaction with its audit event.
+
+Every service checks the whole record (`full_clean`, which runs the model's rules) before
+saving, so a caller that skips the form still cannot store what the form would refuse; the
+database constraints stay underneath as the last guard. Audit details name fields, never values.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from clinic.accounts.models import Clinic, User
+from clinic.audit.services import Action, audit_record
+from clinic.patients.models import Patient, UseReport, Visit
+
+PATIENT_FIELDS = (
+    "record_number",
+    "name",
+    "date_of_birth",
+    "preferred_language",
+    "phone",
+    "email",
+    "assigned_clinician",
+    "status",
+)
+
+
+class PatientChanged(Exception):
+    """Someone saved the patient after the editor loaded it; `current` is what is saved now."""
+
+    def __init__(self, current: Patient) -> None:
+        super().__init__(f"patient {current.pk} is at version {current.version}")
+        self.current = current
+
+
+def _save(obj) -> None:
+    """Check every rule, then save; a unique race lost at the database reads like the form's message."""
+    # The models' rules cover the database constraints with clearer words; the constraints stay
+    # as the last line of defence (IntegrityError), so they are not checked twice here.
+    obj.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as error:
+        if "record_number_unique_in_clinic" in str(error):
+            raise ValidationError({"record_number": "This record number is already used at this clinic."}) from None
+        raise
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    request: HttpRequest | None,
+    clinic: Clinic,
+    record_number: str,
+    name: str,
+    date_of_birth: dt.date,
+    preferred_language: str = "en",
+    phone: str = "",
+    email: str = "",
+    assigned_clinician: User | None = None,
+    status: str = "active",
+) -> Patient:
+    """Add a patient to `clinic`. Raises ValidationError (nothing saved) if any rule fails."""
+    patient = Patient(
+        clinic=clinic,
+        record_number=record_number,
+        name=name,
+        date_of_birth=date_of_birth,
+        preferred_language=preferred_language,
+        phone=phone,
+        email=email,
+        assigned_clinician=assigned_clinician,
+        status=status,
+    )
+    _save(patient)
+    audit_record(request=request, action=Action.CREATE, obj=patient, clinic=clinic, detail="patient record")
+    return patient
+
+
+@transaction.atomic
+def patient_update(
+    *, request: HttpRequest | None, patient: Patient, fields: dict[str, Any], expected_version: int
+) -> Patient:
+    """Save `fields` onto the patient if nobody saved since `expected_version` was loaded.
+
+    Raises PatientChanged (nothing saved) when the stored version differs: a newer save is never
+    silently overwritten. Raises ValidationError (nothing saved) if a rule fails. Each real
+    change bumps `version` by one; a save that changes nothing changes nothing.
+    """
+    _only(fields, PATIENT_FIELDS)
+    # The row lock makes check-then-write atomic against a second editor saving at the same moment.
+    current = (
+        Patient.objects.select_for_update(of=("self",)).select_related("assigned_clinician").get(pk=patient.pk)
+    )
+    if current.version != expected_version:
+        raise PatientChanged(current)
+    changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
+    if not changed:
+        return current
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    _save(current)
+    audit_record(request=request, action=Action.UPDATE, obj=current, detail="changed " + ", ".join(changed))
+    return current
+
+
+VISIT_FIELDS = (
+    "occurred_at",
+    "kind",
+    "pulse",
+    "bp_systolic",
+    "bp_diastolic",
+    "respiratory_rate",
+    "oxygen_saturation",
+    "temperature_c",
+    "notes",
+    "plan",
+    "next_follow_up",
+)
+
+
+@transaction.atomic
+def visit_record(
+    *, request: HttpRequest | None, patient: Patient, clinician: User, fields: dict[str, Any]
+) -> Visit:
+    """Record a visit by `clinician`. Raises ValidationError (nothing saved) on implausible values."""
+    _only(fields, VISIT_FIELDS)
+    visit = Visit(patient=patient, clinician=clinician, **fields)
+    _save(visit)
+    audit_record(request=request, action=Action.CREATE, obj=visit, clinic=patient.clinic, detail=f"{visit.kind} visit")
+    return visit
+
+
+@transaction.atomic
+def visit_update(*, request: HttpRequest | None, visit: Visit, fields: dict[str, Any]) -> Visit:
+    """Correct a recorded visit. The clinician who saw the patient stays the visit's clinician.
+
+    Compares with the stored row (not `visit`, which a form may already have changed in memory)
+    so the audit event names exactly the fields that changed.
+    """
+    _only(fields, VISIT_FIELDS)
+    current = Visit.objects.select_for_update(of=("self",)).select_related("patient").get(pk=visit.pk)
+    changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
+    if not changed:
+        return current
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _save(current)
+    audit_record(request=request, action=Action.UPDATE, obj=current, detail="changed " + ", ".join(changed))
+    return current
+
+
+USE_REPORT_FIELDS = tuple(
+    f.name
+    for f in UseReport._meta.get_fields()
+    if f.concrete and f.name not in {"id", "patient", "recorded_by", "created_at"}
+)
+
+
+@transaction.atomic
+def use_report_record(
+    *, request: HttpRequest | None, patient: Patient, recorded_by: User, fields: dict[str, Any]
+) -> UseReport:
+    """Record how the patient now uses 7-OH, as they report it. Earlier reports stay as they were.
+
+    Raises ValidationError (nothing saved) if, for example, both a strength and
+    "unknown / not trusted" are given.
+    """
+    _only(fields, USE_REPORT_FIELDS)
+    report = UseReport(patient=patient, recorded_by=recorded_by, **fields)
+    _save(report)
+    audit_record(request=request, action=Action.CREATE, obj=report, clinic=patient.clinic, detail="7-OH use report")
+    return report
+
+
+def _only(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"unexpected fields: {sorted(unknown)}")

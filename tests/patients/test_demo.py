@@ -1,0 +1,35 @@
+"""The demo data: realistic invented patients that exercise every flag, loaded idempotently."""
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from clinic.patients.flags import flags_for
+from clinic.patients.models import Patient, UseReport, Visit
+
+
+def test_loading_the_demo_twice_changes_nothing(db):
+    call_command("load_demo", stdout=StringIO())
+    counts = (Patient.objects.count(), Visit.objects.count(), UseReport.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    assert (Patient.objects.count(), Visit.objects.count(), UseReport.objects.count()) == counts
+    assert 6 <= Patient.objects.filter(clinic__name="Riverside Recovery Clinic").count() <= 8
+    assert Patient.objects.filter(clinic__name="Hillcrest Health Center").count() == 1
+
+
+def test_the_demo_exercises_every_flag_and_assigns_riverside_patients_to_alice_or_erin(db):
+    call_command("load_demo", stdout=StringIO())
+    seen = set()
+    for patient in Patient.objects.all():
+        seen |= {flag.key for flag in flags_for(patient.use_reports.first())}
+    assert seen == {"depressant_co_use", "concentrated_product", "strength_unknown", "past_overdose"}
+    riverside = Patient.objects.filter(clinic__name="Riverside Recovery Clinic")
+    assert set(riverside.values_list("assigned_clinician__username", flat=True)) == {"alice", "erin"}
+
+
+def test_every_demo_record_passes_the_same_rules_as_the_forms(db):
+    call_command("load_demo", stdout=StringIO())
+    for model in (Patient, Visit, UseReport):
+        for obj in model.objects.all():
+            obj.full_clean(validate_constraints=False)

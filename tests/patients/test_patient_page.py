@@ -1,0 +1,111 @@
+"""The patient page tells the story in time order, with flags and hours since the last use."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.audit.models import Action, AuditEvent
+from clinic.patients.panels import hours_since
+from tests.patients.factories import make_use_report, make_visit
+
+
+def page_of(client, patient):
+    return client.get(reverse("patients:detail", args=[patient.pk]))
+
+
+def test_the_timeline_interleaves_visits_and_use_reports_newest_first(alice_client, alice, patient):
+    make_visit(patient, alice, days_ago=10, kind="intake", notes="first visit")
+    make_use_report(patient, alice, days_ago=9)
+    make_visit(patient, alice, days_ago=3, kind="phone", notes="phone call")
+    make_use_report(patient, alice, days_ago=1, alcohol="daily")
+    timeline = page_of(alice_client, patient).context["timeline"]
+    assert [entry.kind for entry in timeline] == ["Use report", "Visit", "Use report", "Visit"]
+    assert [entry.at for entry in timeline] == sorted((entry.at for entry in timeline), reverse=True)
+
+
+def test_the_page_shows_hours_since_the_last_reported_use(alice_client, alice, patient):
+    make_use_report(patient, alice, days_ago=3, last_use_at=timezone.now() - dt.timedelta(days=3, hours=2))
+    make_use_report(patient, alice, days_ago=0.5, last_use_at=timezone.now() - dt.timedelta(hours=14, minutes=10))
+    html = page_of(alice_client, patient).content.decode()
+    assert "<strong>14 hours</strong> since the last reported use" in html
+
+
+def test_hours_since_is_whole_hours_and_never_negative():
+    now = timezone.now()
+    assert hours_since(now - dt.timedelta(hours=49, minutes=59), now) == 49
+    assert hours_since(now + dt.timedelta(hours=1), now) is None
+    assert hours_since(None, now) is None
+
+
+def test_the_flags_of_the_latest_report_are_shown_at_the_top_with_reason_and_date(alice_client, alice, patient):
+    make_use_report(patient, alice, days_ago=8, past_overdose=True)
+    latest = make_use_report(patient, alice, days_ago=1, product_form="vape", strength_unknown=True, benzodiazepines="daily")
+    response = page_of(alice_client, patient)
+    (attention,) = response.context["panels"]["attention"]
+    assert [flag.key for flag in attention.context["flags"]] == ["depressant_co_use", "concentrated_product", "strength_unknown"]
+    html = response.content.decode()
+    assert "Respiratory depression risk." in html and "benzodiazepines (daily)" in html
+    assert f'datetime="{timezone.localtime(latest.recorded_at).isoformat()}"' in html
+    assert "Past overdose" not in html.split('id="flags-heading"')[1].split("</section>")[0]
+
+
+def test_a_patient_without_reports_says_so_instead_of_showing_flags(alice_client, patient):
+    html = page_of(alice_client, patient).content.decode()
+    assert "No use report yet, so no risk flags can be shown." in html
+
+
+def test_each_view_of_the_patient_page_is_audited(alice_client, alice, patient):
+    page_of(alice_client, patient)
+    page_of(alice_client, patient)
+    assert AuditEvent.objects.filter(action=Action.VIEW, patient_id=patient.pk, actor=alice, detail="patient page").count() == 2
+
+
+def test_the_page_offers_recording_a_visit_and_use_and_editing_details(alice_client, patient):
+    html = page_of(alice_client, patient).content.decode()
+    for name in ("patients:visit_create", "patients:use_report_create", "patients:update"):
+        assert f'href="{reverse(name, args=[patient.pk])}"' in html
+    assert html.count("<h1") == 1
+
+
+def test_a_clinician_of_another_clinic_gets_not_found(dave_client, patient):
+    assert page_of(dave_client, patient).status_code == 404
+    assert not AuditEvent.objects.filter(patient_id=patient.pk).exists()
+
+
+def _story(patient, clinician, count: int) -> None:
+    for i in range(count):
+        make_visit(patient, clinician, days_ago=2 * i + 1, pulse=80, notes=f"visit {i}")
+        make_use_report(patient, clinician, days_ago=2 * i + 2, alcohol="daily" if i % 2 else "none")
+
+
+def _queries_for(client, patient) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert page_of(client, patient).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_page_costs_the_same_queries_however_long_the_story(
+    alice_client, alice, erin, patient, count, django_assert_max_num_queries
+):
+    # The baseline is the page of a patient with one visit and one report; every app's panels
+    # are in it, so this stays true as other apps add theirs (if theirs are flat too).
+    _story(patient, erin, 1)
+    baseline = _queries_for(alice_client, patient)
+    _story(patient, alice, count)
+    with django_assert_max_num_queries(baseline):
+        response = page_of(alice_client, patient)
+    assert len(response.context["timeline"]) >= 2 * count
+
+
+def test_this_apps_panels_read_the_story_in_two_queries(alice_client, alice, patient):
+    _story(patient, alice, 5)
+    with CaptureQueriesContext(connection) as queries:
+        page_of(alice_client, patient)
+    story = [q["sql"] for q in queries if 'FROM "patients_visit"' in q["sql"] or 'FROM "patients_usereport"' in q["sql"]]
+    assert len(story) == 2
