@@ -21,6 +21,9 @@ Region = Literal["attention", "main", "side"]
 # Order matters within a region. Apps append their providers here as they land.
 PANEL_PROVIDERS: list[str] = [
     "clinic.patients.panels.use_panel",
+    "clinic.guidance.panels.guidance_cards_panel",
+    "clinic.guidance.panels.taper_panel",
+    "clinic.guidance.panels.referrals_panel",
 ]
 
 
