@@ -103,6 +103,8 @@ def patient_status_follow(*, patient: Patient) -> str:
 def _check_one_open_plan(patient: Patient, status: str, exclude_pk: int | None = None) -> None:
     if status not in OPEN_TAPER_STATUSES:
         return
+    # Lock the patient so two people opening a plan at once are checked one after the other.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
     others = TaperPlan.objects.filter(patient=patient, status__in=OPEN_TAPER_STATUSES)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
