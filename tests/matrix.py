@@ -40,13 +40,14 @@ class Route:
     # Public routes need no sign-in (sign-in page, health check, patient links).
     public: bool = False
     # Whether the URL names an object of the world's clinic: then Dave, of another clinic, gets 404.
-    scoped: bool = field(default=False)
+    # Left as None it is True for any non-public URL with arguments; say False for shared content.
+    scoped: bool | None = field(default=None)
     # Signing out ends at the sign-in page by design.
     signs_out: bool = False
 
     def __post_init__(self) -> None:
-        if self.kwargs is not None and not self.public:
-            object.__setattr__(self, "scoped", True)
+        if self.scoped is None:
+            object.__setattr__(self, "scoped", self.kwargs is not None and not self.public)
 
     @property
     def id(self) -> str:

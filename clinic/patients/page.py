@@ -25,6 +25,9 @@ PANEL_PROVIDERS: list[str] = [
     "clinic.assessments.panels.assessment_attention",
     "clinic.assessments.panels.assessments_panel",
     "clinic.selfreport.panels.links_panel",
+    "clinic.guidance.panels.guidance_cards_panel",
+    "clinic.guidance.panels.taper_panel",
+    "clinic.guidance.panels.referrals_panel",
 ]
 
 

@@ -1,0 +1,263 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clinic.accounts.access import patient_staff_required, staff_required
+from clinic.audit.services import Action, audit_record
+from clinic.guidance import selectors, services
+from clinic.guidance.forms import (
+    ProviderForm,
+    ReferralForm,
+    ReferralMoveForm,
+    ReviewDateForm,
+    TaperPlanForm,
+    TaperStepForm,
+)
+from clinic.guidance.models import ReferralStatus, TaperPlan
+from clinic.guidance.pages import all_pages
+from clinic.patients.selectors import patient_get_for_user
+
+
+def _form_errors_from(error: ValidationError, form) -> None:
+    """Show a service's refusal next to the field it is about."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- The library ------------------------------------------------------------------------------
+
+
+@staff_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "guidance/index.html", {"pages": list(all_pages().values())})
+
+
+@staff_required
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        guidance_page = all_pages()[slug]
+    except KeyError:
+        raise Http404("No such guidance page") from None
+    services.guidance_page_viewed(request=request, page=guidance_page)
+    return render(request, "guidance/page.html", {"page": guidance_page})
+
+
+# --- Taper plans ------------------------------------------------------------------------------
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def taper_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = patient_get_for_user(request.user, patient_pk)
+    form = TaperPlanForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.taper_plan_create(request=request, actor=request.user, patient=patient, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, "Taper plan saved. Add the steps you have agreed with the patient.")
+            return redirect("guidance:taper_detail", pk=plan.pk)
+    return render(request, "guidance/taper_form.html", {"form": form, "patient": patient, "title": "Start a taper plan"})
+
+
+@patient_staff_required
+def taper_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.taper_plan_get_for_user(request.user, pk)
+    audit_record(request=request, action=Action.VIEW, obj=plan, detail="taper plan page")
+    today = timezone.localdate()
+    reviews = list(plan.review_dates.all())
+    return render(
+        request,
+        "guidance/taper_detail.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "steps": list(plan.steps.select_related("written_by")),
+            "reviews": [(review, review.is_overdue(today)) for review in reviews],
+            "review_form": ReviewDateForm(),
+            "step_form": TaperStepForm(initial={"date": today}),
+        },
+    )
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def taper_update(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.taper_plan_get_for_user(request.user, pk)
+    form = TaperPlanForm(request.POST or None, instance=TaperPlan.objects.get(pk=plan.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.taper_plan_update(request=request, actor=request.user, plan=plan, fields=form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, "Taper plan saved.")
+            return redirect("guidance:taper_detail", pk=plan.pk)
+    return render(
+        request, "guidance/taper_form.html", {"form": form, "patient": plan.patient, "plan": plan, "title": "Edit the taper plan"}
+    )
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def step_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.taper_plan_get_for_user(request.user, pk)
+    form = TaperStepForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        services.taper_step_add(request=request, actor=request.user, plan=plan, **form.cleaned_data)
+        messages.success(request, "Step added.")
+        return redirect("guidance:taper_detail", pk=plan.pk)
+    return render(
+        request, "guidance/taper_part_form.html", {"form": form, "plan": plan, "patient": plan.patient, "title": "Add a step"}
+    )
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def step_update(request: HttpRequest, pk: int) -> HttpResponse:
+    step = selectors.taper_step_get_for_user(request.user, pk)
+    form = TaperStepForm(request.POST or None, instance=selectors.taper_step_get_for_user(request.user, pk))
+    if request.method == "POST" and form.is_valid():
+        services.taper_step_update(request=request, actor=request.user, step=step, **form.cleaned_data)
+        messages.success(request, "Step saved.")
+        return redirect("guidance:taper_detail", pk=step.plan_id)
+    return render(
+        request,
+        "guidance/taper_part_form.html",
+        {"form": form, "plan": step.plan, "patient": step.plan.patient, "title": "Edit a step"},
+    )
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def review_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.taper_plan_get_for_user(request.user, pk)
+    form = ReviewDateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_date_add(request=request, actor=request.user, plan=plan, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, "Review date added.")
+            return redirect("guidance:taper_detail", pk=plan.pk)
+    return render(
+        request,
+        "guidance/taper_part_form.html",
+        {"form": form, "plan": plan, "patient": plan.patient, "title": "Add a review date"},
+    )
+
+
+@patient_staff_required
+@require_POST
+def review_done(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_date_get_for_user(request.user, pk)
+    services.review_date_mark_done(request=request, actor=request.user, review=review)
+    messages.success(request, "Review marked as held.")
+    return redirect("guidance:taper_detail", pk=review.plan_id)
+
+
+# --- Providers --------------------------------------------------------------------------------
+
+
+@patient_staff_required
+def provider_list(request: HttpRequest) -> HttpResponse:
+    providers = selectors.providers_visible_to(request.user)
+    return render(request, "guidance/provider_list.html", {"providers": providers})
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def provider_create(request: HttpRequest) -> HttpResponse:
+    form = ProviderForm(request.POST or None, clinic=request.user.clinic)
+    if request.method == "POST" and form.is_valid():
+        provider = services.provider_create(
+            request=request, actor=request.user, clinic=request.user.clinic, fields=form.cleaned_data
+        )
+        messages.success(request, f"{provider.name} added to the directory.")
+        return redirect("guidance:provider_list")
+    return render(request, "guidance/provider_form.html", {"form": form, "title": "Add a provider"})
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = selectors.provider_get_for_user(request.user, pk)
+    form = ProviderForm(
+        request.POST or None, instance=selectors.provider_get_for_user(request.user, pk), clinic=request.user.clinic
+    )
+    if request.method == "POST" and form.is_valid():
+        services.provider_update(request=request, actor=request.user, provider=provider, fields=form.cleaned_data)
+        messages.success(request, f"Saved {provider.name}.")
+        return redirect("guidance:provider_list")
+    return render(request, "guidance/provider_form.html", {"form": form, "title": f"Edit {provider.name}"})
+
+
+# --- Referrals --------------------------------------------------------------------------------
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = patient_get_for_user(request.user, patient_pk)
+    providers = selectors.providers_visible_to(request.user)
+    form = ReferralForm(request.POST or None, providers=providers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_create(request=request, actor=request.user, patient=patient, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, "Referral drafted. Mark it sent once it has gone to the provider.")
+            return redirect("guidance:referral_detail", pk=referral.pk)
+    return render(
+        request, "guidance/referral_form.html", {"form": form, "patient": patient, "has_providers": providers.exists()}
+    )
+
+
+@patient_staff_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_get_for_user(request.user, pk)
+    audit_record(request=request, action=Action.VIEW, obj=referral, detail="referral page")
+    return _render_referral(request, referral, ReferralMoveForm())
+
+
+def _render_referral(request: HttpRequest, referral, form: ReferralMoveForm) -> HttpResponse:
+    moves = [(value, ReferralStatus(value).label) for value in services.referral_moves_from(referral.status)]
+    return render(
+        request,
+        "guidance/referral_detail.html",
+        {
+            "referral": referral,
+            "patient": referral.patient,
+            "events": list(referral.events.select_related("by")),
+            "moves": moves,
+            "form": form,
+        },
+    )
+
+
+@patient_staff_required
+@require_POST
+def referral_move(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_get_for_user(request.user, pk)
+    form = ReferralMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            event = services.referral_move(request=request, actor=request.user, referral=referral, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, f"Referral moved to “{event.get_to_status_display()}”.")
+            return redirect("guidance:referral_detail", pk=referral.pk)
+    referral.refresh_from_db()
+    return _render_referral(request, referral, form)
