@@ -21,7 +21,8 @@ from clinic.patients.models import (
     UseReport,
     Visit,
 )
-from clinic.patients.selectors import ListSort
+from clinic.assessments.instruments import COWS
+from clinic.patients.selectors import SEVERITY_BELOW_BANDS, SEVERITY_NO_COWS, ListSort
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -72,6 +73,17 @@ class PatientFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *PatientStatus.choices], widget=_SELECT
     )
     clinician = forms.ChoiceField(label="Clinician", required=False, widget=_SELECT)
+    severity = forms.ChoiceField(
+        label="Latest COWS",
+        required=False,
+        widget=_SELECT,
+        choices=[
+            ("", "Any severity"),
+            *[(band.key, band.label) for band in COWS.bands],
+            (SEVERITY_BELOW_BANDS, "Below the mild band"),
+            (SEVERITY_NO_COWS, "No COWS yet"),
+        ],
+    )
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
@@ -108,6 +120,7 @@ class PatientFilterForm(forms.Form):
             "status": data.get("status") or "",
             "clinician": int(clinician) if clinician.isdigit() else clinician,
             "sort": data.get("sort") or ListSort.NAME,
+            "severity": data.get("severity") or "",
         }
 
 

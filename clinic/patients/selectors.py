@@ -37,6 +37,10 @@ class ListSort:
     OLDEST = "oldest"  # last contact, longest ago first (never seen comes first)
 
 
+SEVERITY_NO_COWS = "none"
+SEVERITY_BELOW_BANDS = "below"
+
+
 def patients_for_list(
     user,
     *,
@@ -44,14 +48,16 @@ def patients_for_list(
     status: str = "",
     clinician: str | int = "all",
     sort: str = ListSort.NAME,
+    severity: str = "",
 ) -> QuerySet[Patient]:
     """The patient list: visible patients filtered and sorted, in a fixed number of queries.
 
     Each patient carries `last_contact` (the time of the latest visit) and `latest_use_report_id`
     as annotations, so neither costs a query per row. `clinician` is "all", "mine", "none"
-    (unassigned) or a staff id; the caller validates it.
+    (unassigned) or a staff id; the caller validates it. `severity` is a COWS band key of the
+    latest COWS, "below" (a latest COWS under the mild band) or "none" (no COWS yet).
     """
-    patients = patients_visible_to(user).select_related("assigned_clinician")
+    patients = patients_visible_to(user).select_related("assigned_clinician", "assessment_summary")
     if search:
         patients = patients.filter(Q(name__icontains=search) | Q(record_number__icontains=search))
     if status:
@@ -62,6 +68,14 @@ def patients_for_list(
         patients = patients.filter(assigned_clinician__isnull=True)
     elif clinician != "all":
         patients = patients.filter(assigned_clinician_id=clinician)
+    if severity == SEVERITY_NO_COWS:
+        patients = patients.filter(
+            Q(assessment_summary__isnull=True) | Q(assessment_summary__latest_cows_total__isnull=True)
+        )
+    elif severity == SEVERITY_BELOW_BANDS:
+        patients = patients.filter(assessment_summary__latest_cows_total__isnull=False, assessment_summary__latest_cows_band="")
+    elif severity:
+        patients = patients.filter(assessment_summary__latest_cows_band=severity)
     patients = patients.annotate(
         last_contact=_latest_of_patient(Visit.objects.all(), "occurred_at", "occurred_at"),
         latest_use_report_id=_latest_of_patient(UseReport.objects.all(), "recorded_at", "pk"),

@@ -171,3 +171,39 @@ def test_a_search_with_no_match_among_her_patients_offers_the_whole_clinic(alice
     response = alice_client.get(LIST, {"q": "birch"})
     assert names(response) == []
     assert b'href="?q=birch&amp;clinician=all">Look in all of the clinic' in response.content
+
+
+def test_the_list_filters_by_the_latest_cows_band_and_shows_it(alice_client, alice, clinic):
+    import uuid
+
+    from django.utils import timezone
+
+    from clinic.assessments.instruments import COWS
+    from clinic.assessments.services import assessment_submit
+    from tests.conftest import make_patient
+
+    def cows(patient, value_index):
+        answers = {i.key: i.legal_values[min(value_index, len(i.legal_values) - 1)] for i in COWS.items}
+        assessment_submit(
+            request=None, patient=patient, instrument_code="COWS", answers=answers, taken_at=timezone.now(),
+            completed_by="clinician", entered_by=alice, submission_id=uuid.uuid4(),
+        )
+
+    severe = make_patient(clinic, "R-1", name="Severe Sam", assigned_clinician=alice)
+    low = make_patient(clinic, "R-2", name="Low Lee", assigned_clinician=alice)
+    make_patient(clinic, "R-3", name="Unscored Uma", assigned_clinician=alice)
+    cows(severe, 9)  # every item at its highest value: 48, severe
+    cows(low, 0)  # 0: below the mild band
+
+    def names(severity):
+        response = alice_client.get("/patients/", {"severity": severity})
+        return [p.name for p, _ in response.context["rows"]]
+
+    assert names("severe") == ["Severe Sam"]
+    assert names("below") == ["Low Lee"]
+    assert names("none") == ["Unscored Uma"]
+    assert names("moderate") == []
+    assert len(names("")) == 3
+    body = alice_client.get("/patients/").content.decode()
+    assert '48 <span class="small">(Severe)</span>' in body
+    assert '0 <span class="small">(below the mild band)</span>' in body
