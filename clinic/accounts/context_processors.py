@@ -13,6 +13,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("guidance:index", "Guidance", frozenset(Role)),
     ("audit:list", "Audit trail", frozenset({Role.SUPERVISOR, Role.CLINIC_ADMIN})),
     ("staff_list", "Staff", frozenset({Role.CLINIC_ADMIN})),
+    ("lockout_list", "Lockouts", frozenset({Role.SUPERVISOR, Role.CLINIC_ADMIN})),
 ]
 
 

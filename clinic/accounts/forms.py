@@ -54,3 +54,41 @@ class StaffUpdateForm(forms.ModelForm):
             if cleaned.get("role") and cleaned["role"] != Role.CLINIC_ADMIN:
                 self.add_error("role", "You cannot remove your own clinic admin role.")
         return cleaned
+
+
+def _compact(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+class SecondFactorForm(forms.Form):
+    """A 6-digit code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        code = _compact(self.cleaned_data["code"])
+        if len(code) == 6 and code.isascii() and code.isdigit():
+            return code
+        if len(code) == 8 and code.isalnum() and code.isascii():
+            return code
+        raise forms.ValidationError("Enter the 6 digits from your authenticator app, or an 8-character recovery code.")
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=16,
+        help_text="After adding Steady to the app, type the 6-digit code it shows.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_code(self) -> str:
+        code = _compact(self.cleaned_data["code"])
+        if len(code) != 6 or not code.isdigit() or not code.isascii():
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows.")
+        return code
