@@ -30,6 +30,17 @@ def _signed_in(request: HttpRequest) -> bool:
     return session is not None and SESSION_KEY in session
 
 
+def second_factor_pending(request: HttpRequest) -> bool:
+    """Signed in with a password, but still owing the second factor."""
+    if not _signed_in(request):
+        return False
+    user = request.user
+    # is_verified comes from django-otp's middleware; without it this fails loudly, never open.
+    if not user.is_authenticated or user.is_verified():
+        return False
+    return bool(settings.REQUIRE_2FA or request.session.get(sessions.SECOND_FACTOR_EXPECTED))
+
+
 class SessionLifetimeMiddleware:
     """Ends a session after the idle or absolute limit; records activity at most once a minute."""
 
@@ -74,12 +85,9 @@ class TwoFactorMiddleware(MiddlewareMixin):
         match = request.resolver_match
         if match is not None and match.view_name in TWO_FACTOR_EXEMPT_VIEWS:
             return None
-        user = request.user
-        if not user.is_authenticated or user.is_verified():
+        if not second_factor_pending(request):
             return None
-        if not (settings.REQUIRE_2FA or request.session.get(sessions.SECOND_FACTOR_EXPECTED)):
-            return None
-        target = "two_factor_verify" if two_factor.user_has_device(user) else "two_factor_enrol"
+        target = "two_factor_verify" if two_factor.user_has_device(request.user) else "two_factor_enrol"
         return redirect_to_login(request.get_full_path(), reverse(target))
 
 

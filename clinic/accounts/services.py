@@ -51,7 +51,9 @@ def staff_update(*, request: HttpRequest, user: User, fields: dict) -> User:
 
     Deactivating an account ends all of its sessions at once.
     """
-    changed = sorted(name for name, value in fields.items() if getattr(user, name) != value)
+    # Compare with the stored row: a ModelForm has already copied the new values onto `user`.
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)
     for name, value in fields.items():
         setattr(user, name, value)
     user.save()

@@ -12,9 +12,8 @@ class AuditSearchForm(forms.Form):
     """Filters for the audit browser. Every choice is limited to the acting user's clinic."""
 
     person = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
-    patient = forms.CharField(
-        required=False, max_length=64, label="Patient", help_text="The patient's number in Steady or their record number."
-    )
+    # Steady's patient number or the clinic's record number.
+    patient = forms.CharField(required=False, max_length=64, label="Patient no. or record no.")
     action = forms.ChoiceField(choices=[("", "Any action"), *Action.choices], required=False)
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))

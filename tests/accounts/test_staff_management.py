@@ -76,3 +76,12 @@ def test_staff_list_shows_only_this_clinic(carol_client, alice, dave):
 
 def test_editing_staff_rejects_other_methods(carol_client, alice):
     assert carol_client.put(reverse("staff_update", args=[alice.pk])).status_code == 405
+
+
+def test_editing_a_staff_member_audits_which_fields_changed(carol_client, alice):
+    carol_client.post(
+        reverse("staff_update", args=[alice.pk]),
+        {"first_name": "Alicia", "last_name": "Moreno", "email": "", "role": Role.SUPERVISOR, "is_active": "on"},
+    )
+    event = AuditEvent.objects.get(action=Action.UPDATE, object_id=str(alice.pk))
+    assert event.detail == "changed first_name, role"
