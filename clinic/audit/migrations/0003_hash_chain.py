@@ -13,6 +13,8 @@ def chain_existing_rows(apps, schema_editor):
     AuditEvent = apps.get_model("audit", "AuditEvent")
     postgres = schema_editor.connection.vendor == "postgresql"
     if postgres:
+        # ALTER TABLE refuses to run while deferred foreign-key checks are pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_no_update_or_delete")
     prev = GENESIS
     for row in AuditEvent.objects.order_by("id").iterator():
