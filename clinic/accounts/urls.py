@@ -2,9 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from clinic.accounts import views
+from clinic.accounts.forms import SignInForm
 
 urlpatterns = [
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("sign-in/code/", views.two_factor_verify, name="two_factor_verify"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),

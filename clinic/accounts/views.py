@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,9 +43,13 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_create(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        member = services.staff_create(request=request, clinic=request.user.clinic, **form.cleaned_data)
-        messages.success(request, f"{member.display_name} can now sign in as {member.get_role_display().lower()}.")
-        return redirect("staff_list")
+        try:
+            member = services.staff_create(request=request, clinic=request.user.clinic, **form.cleaned_data)
+        except ValidationError as error:  # the model's last word, shown next to the fields
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{member.display_name} can now sign in as {member.get_role_display().lower()}.")
+            return redirect("staff_list")
     return render(request, "accounts/staff_form.html", {"form": form, "title": "Add a staff member"})
 
 

@@ -85,3 +85,22 @@ def test_editing_a_staff_member_audits_which_fields_changed(carol_client, alice)
     )
     event = AuditEvent.objects.get(action=Action.UPDATE, object_id=str(alice.pk))
     assert event.detail == "changed first_name, role"
+
+
+def test_a_staff_member_cannot_be_left_without_a_role(carol_client, alice):
+    response = carol_client.post(
+        reverse("staff_update", args=[alice.pk]), {"first_name": "Alice", "last_name": "Moreno", "is_active": "on"}
+    )
+    assert response.status_code == 200
+    assert b"This field is required" in response.content
+    alice.refresh_from_db()
+    assert alice.role == Role.CLINICIAN
+
+
+def test_a_username_the_model_would_refuse_is_refused_by_the_form(carol_client):
+    response = carol_client.post(
+        reverse("staff_create"), {"username": "' OR '1'='1", "role": Role.CLINICIAN, "password": "a-long-enough-passphrase"}
+    )
+    assert response.status_code == 200
+    assert b"Enter a valid username" in response.content
+    assert not User.objects.filter(role=Role.CLINICIAN).exists()

@@ -135,3 +135,10 @@ def test_a_supervisor_of_another_clinic_cannot_unlock(client, alice, other_clini
     attempt = AccessAttempt.objects.get(username="alice")
     assert signed_in(other_supervisor).post(reverse("lockout_unlock", args=[attempt.pk])).status_code == 404
     assert AccessAttempt.objects.filter(username="alice").exists()
+
+
+def test_an_over_long_username_is_refused_by_the_form_not_by_the_database(client, db):
+    response = password_sign_in(client, "a" * 300, "whatever")
+    assert response.status_code == 200
+    assert b"at most 150 characters" in response.content
+    assert not AccessAttempt.objects.exists()
