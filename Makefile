@@ -31,6 +31,7 @@ test: $(VENV)/.dev
 
 check: $(VENV)/.dev
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/bandit -q -r clinic -ll  # static analysis: no medium or high findings
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
