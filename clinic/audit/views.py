@@ -35,7 +35,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     """Search the clinic's audit trail by person, patient, action and date."""
     form, events = _search(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    record_numbers = selectors.record_numbers_for(request.user, (event.patient_id for event in page))
+    # Record numbers identify patients: only for roles that work with patient records.
+    record_numbers = (
+        selectors.record_numbers_for(request.user, (event.patient_id for event in page))
+        if request.user.sees_patients
+        else {}
+    )
     query = request.GET.copy()
     query.pop("page", None)
     rows = [(event, record_numbers.get(event.patient_id)) for event in page]

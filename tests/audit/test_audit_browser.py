@@ -107,3 +107,9 @@ def test_the_export_cannot_smuggle_a_spreadsheet_formula(bob_client, clinic, ali
     cells = [cell for row in rows[1:] for cell in row]
     assert "'=HYPERLINK(\"http://evil\")" in cells and "'@SUM(1+1)" in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+def test_a_clinic_admin_sees_patient_numbers_but_not_record_numbers(carol_client, patient, events):
+    response = carol_client.get(reverse("audit:list"), {"patient": "R-0001"})
+    assert len(response.context["rows"]) == 3
+    assert b"record R-0001" not in response.content

@@ -27,10 +27,11 @@ print(json.dumps({name: getattr(s, name, None) for name in [
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REQUIRE_2FA"}}
-    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    # Only what the process needs: the test run's own variables (DEBUG, DJANGO_ALLOW_ASYNC_UNSAFE
+    # set by the browser tests...) must not leak into "production".
+    base = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
     return subprocess.run(  # nosec B603 - fixed arguments, no shell
-        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )
 
 
