@@ -38,6 +38,10 @@ def audit_record(
     """Append one event, chained to the one before it. Actor and clinic default to the signed-in user.
 
     `detail` must never carry clinical content: name the page, field set or export, not values.
+
+    On PostgreSQL the append holds the chain's advisory lock until the surrounding transaction
+    ends, so call this as the last write of a transaction: a transaction that goes on to wait
+    for rows another one holds could otherwise deadlock with it.
     """
     user = getattr(request, "user", None)
     if actor is None and user is not None and user.is_authenticated:
