@@ -31,6 +31,7 @@ test: $(VENV)/.dev
 
 check: $(VENV)/.dev
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/bandit -q -r clinic -ll  # static analysis: no medium or high findings
 
 # Production mode on this machine: DEBUG off, gunicorn (gunicorn.conf.py), WhiteNoise, PostgreSQL.
 # Plain http on 127.0.0.1, so no HTTPS redirect; behind a TLS proxy leave SECURE_SSL_REDIRECT alone.

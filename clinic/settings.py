@@ -5,6 +5,7 @@ default. Bad values stop the process with a message that names the variable.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,15 @@ elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) 
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+# DEBUG pages show settings and tracebacks: never on a host that the outside world can reach.
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+if DEBUG:
+    _public = [h for h in ALLOWED_HOSTS if h not in _LOCAL_HOSTS and not h.endswith(".localhost")]
+    if _public:
+        raise ImproperlyConfigured(
+            f"DEBUG=1 is refused with a public host in ALLOWED_HOSTS ({', '.join(_public)}). "
+            "DEBUG is for a developer's machine only; unset DEBUG in production."
+        )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -46,6 +56,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "clinic.accounts",
     "clinic.audit",
     "clinic.patients",
@@ -66,6 +81,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Security: second factor, CSP, session lifetime, the two-factor gate, no-store; axes last.
+    "django_otp.middleware.OTPMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "clinic.accounts.middleware.SessionLifetimeMiddleware",
+    "clinic.accounts.middleware.TwoFactorMiddleware",
+    "clinic.accounts.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -106,6 +128,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -157,20 +184,76 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "steady@localhost")
 
+# --- Security (see the README's Security section) ---------------------------------------------
+# Two-factor sign-in is required everywhere except on a developer's machine.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "Steady"
+
+# Sessions end after 30 minutes without a request and 12 hours after sign-in in any case
+# (clinic.accounts.middleware.SessionLifetimeMiddleware). The stored session outlives the idle
+# limit by the minute the middleware may wait before it records activity again; the cookie
+# itself dies with the browser, which matters on shared clinic computers.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=60)
+SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_ACTIVITY_RESOLUTION_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-
-# Operations: logs, proxies (see README "Production").
-# Outermost, so the request's log line includes time spent in every other middleware.
-MIDDLEWARE = ["clinic.ops.middleware.RequestLogMiddleware", *MIDDLEWARE]
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+if not DEBUG:
+    # __Host- cookies are only accepted over HTTPS, for path /, without a Domain: no subdomain can set them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Views may send something stricter (patient pages send no-referrer); this is the floor.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# No inline scripts or styles anywhere: everything comes from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Lockout after repeated failures, per username AND address, so one shared clinic network
+# cannot lock everybody out and one attacker cannot lock a person out from everywhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the last counted failure; tries while locked out do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "clinic.accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are already in Steady's own audit trail
+AXES_VERBOSE = False
+# The peer address, as the audit trail records it (behind a proxy, the proxy sets REMOTE_ADDR).
+AXES_CLIENT_IP_CALLABLE = "clinic.audit.services.client_ip"
+
+# Operations: logs, proxies (see README "Production").
+# Outermost, so the request's log line includes time spent in every other middleware.
+MIDDLEWARE = ["clinic.ops.middleware.RequestLogMiddleware", *MIDDLEWARE]
 
 # JSON lines on stdout in production; LOG_FORMAT=text for a developer's terminal.
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
@@ -191,5 +274,7 @@ LOGGING = {
     "loggers": {
         # Its lines quote raw paths (patient-link tokens); RequestLogMiddleware logs every request instead.
         "django.request": {"handlers": ["discard"], "propagate": False},
+        # django-axes logs every sign-in at INFO; its warnings (failures, lockouts) are enough.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from clinic.accounts.middleware import second_factor_pending
 from clinic.accounts.models import Role
 
 # (url name, label, roles that see it). Apps add their entries here as they land.
@@ -13,6 +14,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("guidance:index", "Guidance", frozenset(Role)),
     ("audit:list", "Audit trail", frozenset({Role.SUPERVISOR, Role.CLINIC_ADMIN})),
     ("staff_list", "Staff", frozenset({Role.CLINIC_ADMIN})),
+    ("lockout_list", "Lockouts", frozenset({Role.SUPERVISOR, Role.CLINIC_ADMIN})),
 ]
 
 
@@ -20,6 +22,8 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.role:
         return {"nav_items": []}
+    if hasattr(user, "is_verified") and second_factor_pending(request):  # nothing to navigate to before the second factor
+        return {"nav_items": [], "second_factor_pending": True}
     items = []
     for name, label, roles in NAV_ITEMS:
         if user.role not in roles:

@@ -1,16 +1,38 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import MaxLengthValidator
 
 from clinic.accounts.models import Role, User
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the username length actually enforced.
+
+    AuthenticationForm only sets the widget's maxlength, so an over-long name reached
+    authenticate() and overflowed django-axes' username column: a server error on demand.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = User._meta.get_field("username").max_length
+        self.fields["username"].validators.append(MaxLengthValidator(limit))
+
+
 class StaffCreateForm(forms.Form):
-    username = forms.CharField(max_length=150)
+    # The model's own rules (characters, lengths), so the service's full_clean never refuses
+    # what this form accepted.
+    username = forms.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Letters, digits and @ . + - _ only.",
+    )
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(required=False, max_length=User._meta.get_field("email").max_length)
     role = forms.ChoiceField(choices=Role.choices)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -44,6 +66,8 @@ class StaffUpdateForm(forms.ModelForm):
     def __init__(self, *args, acting_user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = Role.choices
+        # The model allows a blank role for superusers only; staff always have one.
+        self.fields["role"].required = True
         self.acting_user = acting_user
 
     def clean(self):
@@ -54,3 +78,41 @@ class StaffUpdateForm(forms.ModelForm):
             if cleaned.get("role") and cleaned["role"] != Role.CLINIC_ADMIN:
                 self.add_error("role", "You cannot remove your own clinic admin role.")
         return cleaned
+
+
+def _compact(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+class SecondFactorForm(forms.Form):
+    """A 6-digit code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        code = _compact(self.cleaned_data["code"])
+        if len(code) == 6 and code.isascii() and code.isdigit():
+            return code
+        if len(code) == 8 and code.isalnum() and code.isascii():
+            return code
+        raise forms.ValidationError("Enter the 6 digits from your authenticator app, or an 8-character recovery code.")
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=16,
+        help_text="After adding Steady to the app, type the 6-digit code it shows.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_code(self) -> str:
+        code = _compact(self.cleaned_data["code"])
+        if len(code) != 6 or not code.isdigit() or not code.isascii():
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows.")
+        return code

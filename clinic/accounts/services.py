@@ -1,11 +1,13 @@
 """Writes about clinics and staff. Each is one transaction with its audit event."""
 from __future__ import annotations
 
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.http import HttpRequest
 
 from clinic.accounts.models import Clinic, Role, User
+from clinic.accounts.sessions import sessions_end_for_user
 from clinic.audit.services import Action, audit_record
 
 
@@ -45,11 +47,34 @@ def staff_create(
 
 @transaction.atomic
 def staff_update(*, request: HttpRequest, user: User, fields: dict) -> User:
-    """Change name, email, role or active state of a staff member of the same clinic."""
-    changed = sorted(name for name, value in fields.items() if getattr(user, name) != value)
+    """Change name, email, role or active state of a staff member of the same clinic.
+
+    Deactivating an account ends all of its sessions at once.
+    """
+    # Compare with the stored row: a ModelForm has already copied the new values onto `user`.
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)
     for name, value in fields.items():
         setattr(user, name, value)
     user.save()
+    detail = "changed " + ", ".join(changed)
+    if "is_active" in changed and not user.is_active:
+        detail += f"; {sessions_end_for_user(user)} session(s) ended"
     if changed:
-        audit_record(request=request, action=Action.UPDATE, obj=user, detail="changed " + ", ".join(changed))
+        audit_record(request=request, action=Action.UPDATE, obj=user, detail=detail)
     return user
+
+
+@transaction.atomic
+def password_change(*, request: HttpRequest, user: User, new_password: str) -> None:
+    """Set a new (already validated) password; end every other session of this person.
+
+    The session that made the change continues, under a new key.
+    """
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    ended = sessions_end_for_user(user, keep_session_key=request.session.session_key)
+    update_session_auth_hash(request, user)
+    audit_record(
+        request=request, action=Action.UPDATE, obj=user, detail=f"password changed; {ended} other session(s) ended"
+    )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Action(models.TextChoices):
@@ -13,16 +14,20 @@ class Action(models.TextChoices):
     SIGN_IN = "sign_in", "Sign-in"
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
     SIGN_OUT = "sign_out", "Sign-out"
+    UNLOCK = "unlock", "Lockout lifted"
 
 
 class AuditEvent(models.Model):
     """One append-only line of the audit trail.
 
     Rows are never updated or deleted: the ORM refuses it here, and on PostgreSQL a trigger
-    (migration 0002) refuses it in the database itself.
+    (migration 0002) refuses it in the database itself. Each row is chained to the one before
+    it by `prev_hash` and `hash` (clinic/audit/chain.py), so a change made around the trigger
+    is still found by `manage.py verify_audit_chain`.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before saving (not auto_now_add) because the hash covers it.
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, null=True, blank=True)
     # Staff accounts are deactivated, never deleted, so PROTECT keeps every row attributable.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
@@ -35,6 +40,9 @@ class AuditEvent(models.Model):
     patient_id = models.BigIntegerField(null=True, blank=True)
     detail = models.CharField(max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Both unique: a second row claiming the same predecessor (a fork) is refused by the database.
+    prev_hash = models.CharField(max_length=64, editable=False, unique=True)
+    hash = models.CharField(max_length=64, editable=False, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,17 +1,27 @@
 """Writing the audit trail. Call these inside the same transaction as the change they describe."""
 from __future__ import annotations
 
-from django.db import models
+import ipaddress
+
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 
+from clinic.audit.chain import GENESIS, HASHED_FIELDS, event_hash
 from clinic.audit.models import Action, AuditEvent
+
+# Any constant will do: every append takes the same PostgreSQL advisory lock.
+_CHAIN_LOCK_KEY = 0x57EAD1A0
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
     """The peer address. Behind a proxy, the proxy must set REMOTE_ADDR (see README)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    raw = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        return None
 
 
 def audit_record(
@@ -25,9 +35,13 @@ def audit_record(
     clinic=None,
     username: str = "",
 ) -> AuditEvent:
-    """Append one event. The actor and clinic default to the signed-in user of `request`.
+    """Append one event, chained to the one before it. Actor and clinic default to the signed-in user.
 
     `detail` must never carry clinical content: name the page, field set or export, not values.
+
+    On PostgreSQL the append holds the chain's advisory lock until the surrounding transaction
+    ends, so call this as the last write of a transaction: a transaction that goes on to wait
+    for rows another one holds could otherwise deadlock with it.
     """
     user = getattr(request, "user", None)
     if actor is None and user is not None and user.is_authenticated:
@@ -37,7 +51,7 @@ def audit_record(
         username = username or actor.username
     if patient_id is None and obj is not None:
         patient_id = _patient_id_of(obj)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         clinic=clinic,
         actor=actor,
         username=username[:150],
@@ -48,6 +62,35 @@ def audit_record(
         detail=detail[:255],
         ip_address=client_ip(request),
     )
+    _normalise(event)
+    with transaction.atomic():
+        event.prev_hash = _lock_chain_and_read_last_hash()
+        event.hash = event_hash({name: getattr(event, name) for name in HASHED_FIELDS}, event.prev_hash)
+        event.save(force_insert=True)
+    return event
+
+
+def _lock_chain_and_read_last_hash() -> str:
+    """Serialize appends: on PostgreSQL an advisory lock held until the transaction ends.
+
+    SQLite allows one writer at a time, so it needs no lock of its own.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    return last or GENESIS
+
+
+def _normalise(event: AuditEvent) -> None:
+    """Store exactly what is hashed: each value as the database will give it back."""
+    for name in HASHED_FIELDS:
+        field = event._meta.get_field(name)  # also finds a foreign key by its "_id" name
+        value = getattr(event, name)
+        if value is None:
+            continue
+        target = field.target_field if field.is_relation else field
+        setattr(event, name, target.to_python(value))
 
 
 def _patient_id_of(obj: models.Model) -> int | None:

@@ -14,7 +14,9 @@ def test_a_clinic_admin_adds_a_clinician_who_can_then_sign_in(carol_client, caro
     assert response.status_code == 302
     frank = User.objects.get(username="frank")
     assert frank.clinic == carol.clinic and frank.role == Role.CLINICIAN
-    assert client.login(username="frank", password="a-long-enough-passphrase")
+    # Through the sign-in form: django-axes needs the request to count failures.
+    client.post(reverse("login"), {"username": "frank", "password": "a-long-enough-passphrase"})
+    assert client.session["_auth_user_id"] == str(frank.pk)
     assert AuditEvent.objects.filter(action=Action.CREATE, object_id=str(frank.pk), actor=carol).exists()
 
 
@@ -44,7 +46,8 @@ def test_deactivating_a_clinician_stops_her_signing_in(carol_client, alice, clie
     assert response.status_code == 302
     alice.refresh_from_db()
     assert not alice.is_active
-    assert not client.login(username="alice", password=PASSWORD)
+    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_clinic_admin_cannot_deactivate_herself(carol_client, carol):
@@ -73,3 +76,31 @@ def test_staff_list_shows_only_this_clinic(carol_client, alice, dave):
 
 def test_editing_staff_rejects_other_methods(carol_client, alice):
     assert carol_client.put(reverse("staff_update", args=[alice.pk])).status_code == 405
+
+
+def test_editing_a_staff_member_audits_which_fields_changed(carol_client, alice):
+    carol_client.post(
+        reverse("staff_update", args=[alice.pk]),
+        {"first_name": "Alicia", "last_name": "Moreno", "email": "", "role": Role.SUPERVISOR, "is_active": "on"},
+    )
+    event = AuditEvent.objects.get(action=Action.UPDATE, object_id=str(alice.pk))
+    assert event.detail == "changed first_name, role"
+
+
+def test_a_staff_member_cannot_be_left_without_a_role(carol_client, alice):
+    response = carol_client.post(
+        reverse("staff_update", args=[alice.pk]), {"first_name": "Alice", "last_name": "Moreno", "is_active": "on"}
+    )
+    assert response.status_code == 200
+    assert b"This field is required" in response.content
+    alice.refresh_from_db()
+    assert alice.role == Role.CLINICIAN
+
+
+def test_a_username_the_model_would_refuse_is_refused_by_the_form(carol_client):
+    response = carol_client.post(
+        reverse("staff_create"), {"username": "' OR '1'='1", "role": Role.CLINICIAN, "password": "a-long-enough-passphrase"}
+    )
+    assert response.status_code == 200
+    assert b"Enter a valid username" in response.content
+    assert not User.objects.filter(role=Role.CLINICIAN).exists()

@@ -1,1 +1,6 @@
-ROUTES: list = []
+from tests.matrix import OVERSIGHT, Route
+
+ROUTES = [
+    Route("audit:list", allowed=OVERSIGHT),
+    Route("audit:export", allowed=OVERSIGHT),
+]

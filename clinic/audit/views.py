@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from clinic.accounts.access import oversight_required
+from clinic.accounts.selectors import staff_of_clinic
+from clinic.audit import selectors
+from clinic.audit.forms import AuditSearchForm
+from clinic.audit.services import Action, audit_record
+
+PAGE_SIZE = 50
+CSV_COLUMNS = ["time", "person", "action", "object type", "object id", "patient id", "detail", "address", "hash"]
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _search(request: HttpRequest) -> tuple[AuditSearchForm, object]:
+    form = AuditSearchForm(request.GET or None, staff=staff_of_clinic(request.user))
+    if form.is_bound and form.is_valid():
+        events = selectors.audit_events_search(request.user, **form.cleaned_data)
+    elif form.is_bound:
+        events = selectors.audit_events_of_clinic(request.user).none()
+    else:
+        events = selectors.audit_events_search(request.user)
+    return form, events
+
+
+@oversight_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """Search the clinic's audit trail by person, patient, action and date."""
+    form, events = _search(request)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Record numbers identify patients: only for roles that work with patient records.
+    record_numbers = (
+        selectors.record_numbers_for(request.user, (event.patient_id for event in page))
+        if request.user.sees_patients
+        else {}
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = [(event, record_numbers.get(event.patient_id)) for event in page]
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    return render(request, "audit/audit_list.html", context)
+
+
+@oversight_required
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The search result as CSV. The export itself is recorded in the trail."""
+    form, events = _search(request)
+    filters = {name: value for name, value in (form.cleaned_data if form.is_bound and form.is_valid() else {}).items() if value}
+    audit_record(
+        request=request,
+        action=Action.EXPORT,
+        detail=("audit trail CSV; filters: " + ", ".join(sorted(filters))) if filters else "audit trail CSV; no filters",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="steady-audit-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for event in events.iterator(chunk_size=2000):
+        writer.writerow(
+            _cell(value)
+            for value in (
+                timezone.localtime(event.created_at).isoformat(),
+                event.username,
+                event.get_action_display(),
+                event.object_type,
+                event.object_id,
+                event.patient_id or "",
+                event.detail,
+                event.ip_address or "",
+                event.hash,
+            )
+        )
+    return response
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -1,0 +1,79 @@
+"""Posting another clinic's ids, or fields a form does not offer, changes nothing of theirs."""
+from __future__ import annotations
+
+from axes.models import AccessAttempt
+from django.urls import reverse
+
+from clinic.accounts.models import Role, User
+from clinic.audit.models import Action, AuditEvent
+from clinic.audit.services import audit_record
+
+
+def test_a_new_staff_member_always_joins_the_admins_own_clinic(carol_client, carol, other_clinic):
+    carol_client.post(
+        reverse("staff_create"),
+        {
+            "username": "frank",
+            "role": Role.CLINICIAN,
+            "password": "a-long-enough-passphrase",
+            "clinic": other_clinic.pk,
+            "clinic_id": other_clinic.pk,
+            "is_superuser": "on",
+            "is_staff": "on",
+        },
+    )
+    frank = User.objects.get(username="frank")
+    assert frank.clinic == carol.clinic
+    assert not frank.is_superuser and not frank.is_staff
+
+
+def test_editing_staff_ignores_clinic_username_and_superuser_fields(carol_client, alice, other_clinic):
+    carol_client.post(
+        reverse("staff_update", args=[alice.pk]),
+        {
+            "first_name": "Alice",
+            "last_name": "Moreno",
+            "role": Role.CLINICIAN,
+            "is_active": "on",
+            "clinic": other_clinic.pk,
+            "username": "root",
+            "is_superuser": "on",
+            "password": "x",
+        },
+    )
+    alice.refresh_from_db()
+    assert alice.clinic_id != other_clinic.pk and alice.username == "alice" and not alice.is_superuser
+
+
+def test_an_unknown_role_is_refused(carol_client):
+    response = carol_client.post(
+        reverse("staff_create"), {"username": "frank", "role": "superuser", "password": "a-long-enough-passphrase"}
+    )
+    assert b"Select a valid choice" in response.content
+    assert not User.objects.filter(username="frank").exists()
+
+
+def test_the_audit_browser_refuses_a_person_of_another_clinic(bob_client, dave):
+    audit_record(request=None, action=Action.VIEW, actor=dave, detail="hillcrest page")
+    response = bob_client.get(reverse("audit:list"), {"person": dave.pk})
+    assert b"Select a valid choice" in response.content
+    assert b"hillcrest page" not in response.content
+
+
+def test_the_audit_browser_finds_nothing_for_another_clinics_patient(bob_client, dave, dave_patient):
+    audit_record(request=None, action=Action.VIEW, actor=dave, obj=dave_patient, detail="patient page")
+    for patient in (str(dave_patient.pk), dave_patient.record_number):
+        response = bob_client.get(reverse("audit:list"), {"patient": patient})
+        assert b"No events match" in response.content
+    export = bob_client.get(reverse("audit:export"), {"patient": dave_patient.pk})
+    assert "patient page" not in export.content.decode()
+
+
+def test_another_clinics_lockout_cannot_be_lifted(bob_client, dave):
+    attempt = AccessAttempt.objects.create(
+        username="dave", ip_address="10.9.9.9", user_agent="x", http_accept="*/*", path_info="/sign-in/",
+        get_data="", post_data="", failures_since_start=5,
+    )
+    assert bob_client.post(reverse("lockout_unlock", args=[attempt.pk])).status_code == 404
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+    assert not AuditEvent.objects.filter(action=Action.UNLOCK).exists()
