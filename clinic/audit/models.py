@@ -57,6 +57,9 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise ValueError("Audit events are append-only and cannot be changed.")
+        if not self.hash:
+            # Only audit_record links a row into the chain; a row saved any other way would break it.
+            raise ValueError("Write audit events through clinic.audit.services.audit_record.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

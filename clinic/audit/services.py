@@ -34,10 +34,13 @@ def audit_record(
     actor=None,
     clinic=None,
     username: str = "",
+    object_type: str = "",
+    object_id: str = "",
 ) -> AuditEvent:
     """Append one event, chained to the one before it. Actor and clinic default to the signed-in user.
 
     `detail` must never carry clinical content: name the page, field set or export, not values.
+    `object_type` and `object_id` name something that is not a model row (a guidance page).
 
     On PostgreSQL the append holds the chain's advisory lock until the surrounding transaction
     ends, so call this as the last write of a transaction: a transaction that goes on to wait
@@ -56,8 +59,8 @@ def audit_record(
         actor=actor,
         username=username[:150],
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else object_id,
         patient_id=patient_id,
         detail=detail[:255],
         ip_address=client_ip(request),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import Clinic, User
 from clinic.audit.models import AuditEvent
-from clinic.audit.services import Action, audit_record, client_ip
+from clinic.audit.services import Action, audit_record
 from clinic.guidance.models import (
     ENDED_TAPER_STATUSES,
     OPEN_TAPER_STATUSES,
@@ -59,16 +59,12 @@ def _now() -> dt.datetime:
 
 def guidance_page_viewed(*, request: HttpRequest, page: GuidancePage) -> AuditEvent:
     """Record which version of which guidance page a staff member read."""
-    user = request.user
-    return AuditEvent.objects.create(
-        clinic_id=user.clinic_id,
-        actor=user,
-        username=user.username,
+    return audit_record(
+        request=request,
         action=Action.VIEW,
         object_type="guidance.page",
         object_id=page.slug,
         detail=f"version {page.version}",
-        ip_address=client_ip(request),
     )
 
 

@@ -56,3 +56,8 @@ def test_queryset_bulk_delete_is_refused_on_postgresql_too(alice):
         with transaction.atomic():
             AuditEvent.objects.all().delete()
     assert AuditEvent.objects.count() == 1
+
+
+def test_an_audit_event_saved_around_audit_record_is_refused(alice):
+    with pytest.raises(ValueError, match="audit_record"):
+        AuditEvent.objects.create(actor=alice, clinic=alice.clinic, action=Action.VIEW)
