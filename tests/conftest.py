@@ -9,12 +9,30 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from clinic.accounts.models import Clinic, Role, User
 from clinic.patients.models import Patient
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_outlives_the_suite(django_db_setup, django_db_blocker):
+    """End stray connections to the test database so it can be dropped at the end.
+
+    ORM calls made while Playwright's event loop runs in the test thread get a connection of
+    their own that nothing closes; PostgreSQL would then refuse to drop the test database.
+    """
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture(autouse=True)
