@@ -319,7 +319,7 @@ class PatientForm:
         # A patient opens the link again when a date-of-birth confirmation got no answer, or the
         # session forgot the link; the id they resend is the same either way.
         again = [phone.openings - 1 for phone in stream.phones.values() if phone.openings > 1]
-        return [f"{'reopened':<12} {len(again)} links opened and confirmed again ({sum(again)} extra openings)"]
+        return [f"{'reopened':<12} {len(again)} patients opened their link again ({sum(again)} extra times)"]
 
 
 TARGETS = {target.name: target for target in [PatientForm(), ClinicianCows()]}

@@ -63,7 +63,7 @@ def test_a_patient_whose_session_was_lost_opens_the_link_again_and_sends_the_sam
 
     assert TARGET.stored(stream) == [(str(submission_id), 0)]
     assert stream.phones[0].openings == 2
-    assert TARGET.notes(stream) == ["reopened     1 links opened and confirmed again (1 extra openings)"]
+    assert TARGET.notes(stream) == ["reopened     1 patients opened their link again (1 extra times)"]
 
 
 def test_an_assessment_no_patient_sent_through_their_link_counts_against_the_drill(session):
