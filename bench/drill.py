@@ -9,7 +9,7 @@ database connections) on 127.0.0.1, with its own PostgreSQL cluster in a tempora
      default target, patient-form, one patient link per submission (a link records one form);
   2. sends a bounded stream of form submissions from a few concurrent clients, each with a unique
      submission id, sending the same id again (a bounded number of times) when no confirmation
-     arrived, as a patient tapping "Send" again would;
+     arrived, as a patient tapping "Send my answers" again would;
   3. injures the system in the middle of the stream:
        postgres-restart  stops PostgreSQL, waits, starts it again;
        worker-kill       sends SIGKILL to a gunicorn worker;
