@@ -55,14 +55,15 @@ def test_a_patient_whose_confirmation_was_lost_sends_the_same_id_again_and_it_is
 def test_a_patient_whose_session_was_lost_opens_the_link_again_and_sends_the_same_id(session):
     stream = TARGET.prepare("session", 1)
     submission_id = uuid.uuid4()
-    assert TARGET._confirm_date_of_birth(stream.phones.setdefault(0, Phone(Session(session.host, session.port))), stream, 0)
-    stream.phones[0].session.cookies.clear()  # the phone's browser dropped its cookies
+    phone = stream.phones[0] = Phone(Session(session.host, session.port))
+    assert TARGET._confirm_date_of_birth(phone, stream, 0)
+    phone.session.cookies.clear()  # the phone's browser dropped its cookies
 
     assert TARGET.submit(session, stream, 0, submission_id) is False  # "open the link your clinic sent you"
     assert TARGET.submit(session, stream, 0, submission_id) is True
 
     assert TARGET.stored(stream) == [(str(submission_id), 0)]
-    assert stream.phones[0].openings == 2
+    assert phone.openings == 2
     assert TARGET.notes(stream) == ["reopened     1 patients opened their link again (1 extra times)"]
 
 
@@ -82,10 +83,10 @@ def test_an_assessment_no_patient_sent_through_their_link_counts_against_the_dri
     assert [n for _, n in TARGET.stored(stream)] == [-1]
 
 
-def test_only_the_per_address_limit_is_raised_for_the_drill_and_ten_sends_fit_a_links_default_limit():
+def test_only_the_per_address_limit_is_raised_for_the_drill_and_ten_sends_fit_a_links_default_limit(settings):
+    assert TARGET.LINK_LIMIT_DEFAULT == settings.PATIENT_LINK_RATE_PER_LINK
     assert TARGET.environment(300, 10) == {"PATIENT_LINK_RATE_PER_ADDRESS": "24000"}
     assert TARGET.environment(300, 12) == {
         "PATIENT_LINK_RATE_PER_ADDRESS": "28800",
         "PATIENT_LINK_RATE_PER_LINK": "48",
     }
-
