@@ -5,10 +5,11 @@ Starts Steady the way production runs it (gunicorn, DEBUG off, JSON logs, persis
 database connections) on 127.0.0.1, with its own PostgreSQL cluster in a temporary directory
 (so restarting it disturbs nobody else's database), and for each scenario:
 
-  1. prepares its own clinic, clinician and patient through the ORM;
+  1. prepares its own clinic, clinician and patients through the ORM and services; for the
+     default target, patient-form, one patient link per submission (a link records one form);
   2. sends a bounded stream of form submissions from a few concurrent clients, each with a unique
      submission id, sending the same id again (a bounded number of times) when no confirmation
-     arrived, as a user tapping "Save" again would;
+     arrived, as a patient tapping "Send my answers" again would;
   3. injures the system in the middle of the stream:
        postgres-restart  stops PostgreSQL, waits, starts it again;
        worker-kill       sends SIGKILL to a gunicorn worker;
@@ -19,7 +20,8 @@ The last line printed is the verdict, `verdict: PASS lost=0 duplicated=0` when n
 lost, nothing was stored twice, and the app recovered within --recovery-limit seconds. Exit status:
 0 pass, 1 fail, 2 cannot run here. The forms it writes through are adapters in bench/targets.py.
 
-    python bench/drill.py                          # both scenarios, 300 submissions each
+    python bench/drill.py                          # both scenarios, 300 patient forms each
+    python bench/drill.py --target clinician-cows  # the clinician's COWS form instead
     python bench/drill.py --scenario worker-kill --count 100
     python bench/drill.py --database-url postgres://postgres@127.0.0.1:5432/steady_drill \\
         --restart-command "pg_ctlcluster --skip-systemctl-redirect 15 main restart"
@@ -228,18 +230,19 @@ class Result:
     no_answer: int = 0  # sends that got no HTTP response at all
     server_errors: int = 0  # sends answered 5xx
     rejected: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the target's own remarks
     fault: str = ""
     health_while_down: str = ""
     recovery: float | None = None
     seconds: float = 0.0
-    private: tuple[str, ...] = ()  # the patient's name and record number: never in a log line
+    private: tuple[str, ...] = ()  # the patients' names and record numbers: never in a log line
 
 
 def run_scenario(scenario: str, target, server, gunicorn: Gunicorn, port: int, args) -> Result:
     from django.db import connections
 
     result = Result(scenario)
-    stream = target.prepare(scenario.split("-")[0])
+    stream = target.prepare(scenario.split("-")[0], args.count)
     result.private = stream.private
     connections.close_all()  # the drill's own connection must not outlive a restart
 
@@ -340,6 +343,7 @@ def run_scenario(scenario: str, target, server, gunicorn: Gunicorn, port: int, a
     result.duplicated = len(rows) - len(matching)  # second copies, and rows nobody sent
     result.lost = len(confirmed - matching)
     result.unconfirmed = result.sent - result.confirmed
+    result.notes = target.notes(stream)
     return result
 
 
@@ -348,6 +352,8 @@ def report(result: Result, args) -> bool:
     for name in ("sent", "confirmed", "stored", "duplicated", "lost", "unconfirmed"):
         say(f"  {name:<12} {getattr(result, name)}")
     say(f"  {'resent':<12} {result.resent} (no answer {result.no_answer}, server error {result.server_errors})")
+    for note in result.notes:
+        say(f"  {note}")
     if result.health_while_down:
         say(f"  {result.health_while_down}")
     recovery = "never" if result.recovery is None else f"{result.recovery:.2f} s"
@@ -383,7 +389,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="targets: " + "; ".join(f"{t.name}: {t.description}" for t in TARGETS.values()),
     )
     parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
-    parser.add_argument("--target", choices=sorted(TARGETS), default="clinician-cows")
+    parser.add_argument("--target", choices=sorted(TARGETS), default="patient-form")
     parser.add_argument("--count", type=int, default=300, help="submissions per scenario (default 300)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
     parser.add_argument("--workers", type=int, default=2,
@@ -418,7 +424,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         server = PrivateCluster(bindir, free_port())
 
+    target = TARGETS[args.target]
     # Production settings, for the app servers and for this process's ORM alike.
+    args.raised = target.environment(args.count, len(BACKOFF) + 1)
+    os.environ.update(args.raised)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "clinic.settings",
@@ -437,7 +446,6 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    target = TARGETS[args.target]
     missing = target.missing()
     if missing:
         say(f"cannot run: {missing}")
@@ -455,6 +463,8 @@ def drill(args, scenarios, target, server, http_port: int, workdir: Path) -> int
 
     say(f"drill: target {target.name}, {args.count} submissions per scenario from {args.clients} clients, "
         f"gunicorn with {args.workers} workers on 127.0.0.1:{http_port}")
+    if args.raised:
+        say("  settings for the drill's servers only: " + " ".join(f"{k}={v}" for k, v in args.raised.items()))
     log = workdir / "gunicorn.log"
     gunicorn = Gunicorn(dict(os.environ), log)
     results: list[Result] = []

@@ -198,6 +198,8 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, min
 SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_ACTIVITY_RESOLUTION_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Django's database sessions, reporting a database outage as 500 rather than 400 (clinic/ops/sessions.py).
+SESSION_ENGINE = "clinic.ops.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -213,6 +215,9 @@ if not DEBUG:
 if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer's health check may speak plain HTTP straight to the app server; a redirect
+# would read as "unhealthy". /healthz shows nothing private, so it answers over either.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
@@ -278,3 +283,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Patient pages (clinic.selfreport.ratelimit): requests allowed per link, and per client address,
+# in each 10-minute window. Raise the address limit where many patients share one NAT.
+PATIENT_LINK_RATE_PER_LINK = env_int("PATIENT_LINK_RATE_PER_LINK", 40, minimum=1)
+PATIENT_LINK_RATE_PER_ADDRESS = env_int("PATIENT_LINK_RATE_PER_ADDRESS", 150, minimum=1)

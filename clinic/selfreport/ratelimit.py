@@ -3,6 +3,8 @@
 A patient filling in a form makes a handful of requests; the limits leave room for a slow phone
 and a few mistakes, and stop a script hammering one link or the patient pages from one address.
 Patients behind one clinic Wi-Fi or a carrier NAT share an address, so that limit is looser.
+The limits are settings (PATIENT_LINK_RATE_PER_LINK, PATIENT_LINK_RATE_PER_ADDRESS) so a site
+behind one large NAT, or a load test from one machine, can raise them without touching the code.
 """
 from __future__ import annotations
 
@@ -14,8 +16,6 @@ from django.utils import timezone
 from clinic.selfreport.models import RateCounter
 
 WINDOW = dt.timedelta(minutes=10)
-LINK_LIMIT = 40  # requests per link per window
-ADDRESS_LIMIT = 150  # requests per address per window
 KEEP_WINDOWS_FOR = dt.timedelta(days=1)
 
 

@@ -165,7 +165,9 @@ def patient_page(view: PatientView) -> PatientView:
                 request.session[LANGUAGE_SESSION_KEY] = chosen
                 # Drop ?lang= so a reload or a shared address stays clean.
                 response = redirect(request.path)
-            elif ratelimit.rate_limit_hit(ratelimit.address_key(client_ip(request)), limit=ratelimit.ADDRESS_LIMIT):
+            elif ratelimit.rate_limit_hit(
+                ratelimit.address_key(client_ip(request)), limit=settings.PATIENT_LINK_RATE_PER_ADDRESS
+            ):
                 response = _too_many(request)
             else:
                 response = protected(request, *args, **kwargs)
@@ -238,7 +240,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _link_over_limit(link: PatientLink) -> bool:
-    return ratelimit.rate_limit_hit(ratelimit.link_key(link.pk), limit=ratelimit.LINK_LIMIT)
+    return ratelimit.rate_limit_hit(ratelimit.link_key(link.pk), limit=settings.PATIENT_LINK_RATE_PER_LINK)
 
 
 def _session_link(request: HttpRequest) -> PatientLink | None:

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.db import OperationalError, connections
+from django.test import Client
 from django.urls import reverse
 
 
@@ -36,3 +37,15 @@ def test_health_check_needs_no_sign_in_and_shows_no_page(client, db, patient):
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
 def test_health_check_only_answers_reads(client, db, method):
     assert getattr(client, method)(reverse("healthz")).status_code == 405
+
+
+def test_a_plain_http_health_check_is_answered_not_redirected_when_https_is_enforced(db, settings):
+    # A load balancer often checks app servers directly over plain HTTP, past the TLS proxy.
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()  # built after the setting changes: middleware reads it when it loads
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok", "database": "ok"}
+    # Everything else still goes to HTTPS.
+    other = client.get(reverse("login"))
+    assert other.status_code == 301 and other["Location"].startswith("https://")

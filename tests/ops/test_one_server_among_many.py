@@ -6,10 +6,13 @@ restarted worker) than the one before it; whatever it needs must be in PostgreSQ
 from __future__ import annotations
 
 import re
+from importlib import import_module
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.models import Session
 from django.db import models
 
 CLINIC = Path(settings.BASE_DIR) / "clinic"
@@ -34,7 +37,8 @@ def files_matching(pattern: str) -> list[str]:
 
 
 def test_sessions_are_kept_in_the_database():
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert issubclass(store, db.SessionStore) and store.get_model_class() is Session
     # Flash messages ride in the cookie or the session, never in a server's memory.
     assert getattr(settings, "MESSAGE_STORAGE", "django.contrib.messages.storage.fallback.FallbackStorage") in {
         "django.contrib.messages.storage.fallback.FallbackStorage",

@@ -363,8 +363,8 @@ def test_every_patient_page_shows_crisis_help_and_one_heading(client, issued, pa
         assert "navbar" not in content  # no staff navigation
 
 
-def test_one_link_is_limited_to_a_handful_of_requests(client, issued, monkeypatch):
-    monkeypatch.setattr(ratelimit, "LINK_LIMIT", 5)
+def test_one_link_is_limited_to_a_handful_of_requests(client, issued, settings):
+    settings.PATIENT_LINK_RATE_PER_LINK = 5
     for _ in range(5):
         assert client.get(start_url(issued[1])).status_code == 200
     response = Client().get(start_url(issued[1]))  # another browser, same link
@@ -372,8 +372,8 @@ def test_one_link_is_limited_to_a_handful_of_requests(client, issued, monkeypatc
     assert b"Please wait a few minutes" in response.content and b"988" in response.content
 
 
-def test_one_address_is_limited_across_links_and_pages(client, issued, monkeypatch):
-    monkeypatch.setattr(ratelimit, "ADDRESS_LIMIT", 4)
+def test_one_address_is_limited_across_links_and_pages(client, issued, settings):
+    settings.PATIENT_LINK_RATE_PER_ADDRESS = 4
     for _ in range(4):
         assert client.get(start_url("z" * 43)).status_code == 404
     assert client.get(start_url(issued[1])).status_code == 429
@@ -382,8 +382,8 @@ def test_one_address_is_limited_across_links_and_pages(client, issued, monkeypat
     assert Client(REMOTE_ADDR="10.0.0.9").get(start_url(issued[1])).status_code == 200
 
 
-def test_the_rate_limit_window_moves_on(client, issued, monkeypatch):
-    monkeypatch.setattr(ratelimit, "LINK_LIMIT", 1)
+def test_the_rate_limit_window_moves_on(client, issued, settings):
+    settings.PATIENT_LINK_RATE_PER_LINK = 1
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         assert client.get(start_url(issued[1])).status_code == 200
         assert client.get(start_url(issued[1])).status_code == 429
@@ -418,3 +418,14 @@ def test_the_csrf_check_still_refuses_a_missing_token_or_another_sites_origin(is
     assert response.status_code == 403
     issued[0].refresh_from_db()
     assert issued[0].failed_dob_attempts == 0
+
+
+def test_the_rate_limits_default_to_forty_per_link_and_150_per_address_and_come_from_the_environment():
+    from tests.security.test_settings import PRODUCTION, _run
+
+    probe = "from clinic import settings as s; print(s.PATIENT_LINK_RATE_PER_LINK, s.PATIENT_LINK_RATE_PER_ADDRESS)"
+    assert _run(["-c", probe], PRODUCTION).stdout.split() == ["40", "150"]
+    raised = {**PRODUCTION, "PATIENT_LINK_RATE_PER_LINK": "60", "PATIENT_LINK_RATE_PER_ADDRESS": "5000"}
+    assert _run(["-c", probe], raised).stdout.split() == ["60", "5000"]
+    refused = _run(["-c", probe], {**PRODUCTION, "PATIENT_LINK_RATE_PER_ADDRESS": "0"})
+    assert refused.returncode != 0 and "PATIENT_LINK_RATE_PER_ADDRESS=0 is below the minimum" in refused.stderr
