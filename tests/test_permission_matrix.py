@@ -20,6 +20,7 @@ from clinic.selfreport.models import LinkState, PatientLink, RateCounter
 from clinic.selfreport.services import patient_link_issue
 from tests.conftest import make_patient, signed_in
 from tests.matrix import CLINICIAN, Route, all_routes, setup_world
+from tests.security.helpers import enrol
 
 ROUTES = all_routes()
 EXEMPT_NAMESPACES = {"admin"}  # Django's own admin: superusers only, guarded by Django
@@ -114,6 +115,30 @@ def test_staff_of_another_clinic_see_their_own_clinic_on_unscoped_pages(world, r
         assert response.status_code in (200, 302)
     else:
         assert _refused(response)
+
+
+# --- Forms answer an empty POST with what is missing ---------------------------------------------
+
+FORM_PAGES = [r for r in ROUTES if r.method == "POST" and any(g.name == r.name and g.method == "GET" for g in ROUTES)]
+
+
+@pytest.mark.parametrize("route", FORM_PAGES, ids=lambda r: r.id)
+def test_an_empty_post_to_a_form_shows_what_is_missing_not_a_blank_form(world, route):
+    # `Form(request.POST or None)` treats an empty POST as no POST: the form came back blank, unexplained.
+    if route.public:
+        visitor = _link_holder(world)
+    else:
+        user = _first_allowed(world, route)
+        if route.name == "two_factor_verify":
+            enrol(user)  # the code page shows its form only to someone with an authenticator
+        visitor = signed_in(user)
+    url = reverse(route.name, kwargs=route.kwargs(world) if route.kwargs else None)
+    shown = visitor.get(url)
+    assert shown.status_code == 200 and "form" in shown.context, f"{route.name} shows a form on GET"
+    response = visitor.post(url, {})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.is_bound and form.errors, "the refusal names the missing fields"
 
 
 # --- A patient-link holder: a browser that opened a link and confirmed the date of birth ---------
