@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import reverse
 from hypothesis import strategies as st
 
-from clinic.audit.models import Action
+from clinic.audit.models import Action, AuditEvent
 from clinic.patients.models import (
     Frequency,
     Language,
@@ -47,6 +47,27 @@ def _number(low: int, high: int) -> st.SearchStrategy[str]:
 
 def _decimal(low: float, high: float, places: int = 1) -> st.SearchStrategy[str]:
     return st.floats(low - 1, high + 1, allow_nan=False).map(lambda x: f"{x:.{places}f}")
+
+
+# --- The patient list's search and filters (GET) ---------------------------------------------
+
+
+def _list_data(world) -> st.SearchStrategy[dict]:
+    people = [str(person.pk) for person in (world.alice, world.erin, world.bob, world.dave)]
+    fields = {
+        "q": st.one_of(words(20), st.sampled_from(["R-0001", "H-0001", "Sam Rivera", "%", "_"])),
+        "status": st.sampled_from(["", *PatientStatus.values]),
+        "clinician": st.sampled_from(["all", "mine", "none", *people]),
+        "severity": st.sampled_from(["", "mild", "moderate", "none", "below"]),
+        "sort": st.sampled_from(["name", "recent", "oldest"]),
+        "page": st.integers(-2, 5).map(str),
+    }
+    return form_data(fields, foreign=hillcrest_ids(world))
+
+
+def _nothing_but_views(world) -> tuple[int, int]:
+    # Reading writes one VIEW event and nothing else.
+    return Patient.objects.count(), AuditEvent.objects.exclude(action=Action.VIEW).count()
 
 
 # --- Patients ---------------------------------------------------------------------------------
@@ -240,6 +261,16 @@ def _use_report_recorded(world, before, after) -> None:
 
 
 TARGETS = [
+    FormTarget(
+        name="patient_list_filters",
+        url=lambda w: reverse("patients:list"),
+        method="GET",
+        actor="alice",
+        data=_list_data,
+        state=_nothing_but_views,
+        baseline=lambda w: {"q": "R-0001", "status": "active", "clinician": "mine", "severity": "", "sort": "recent", "page": "1"},
+        max_examples=20,
+    ),
     FormTarget(
         name="patient_create",
         url=lambda w: reverse("patients:create"),
