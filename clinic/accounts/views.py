@@ -15,6 +15,7 @@ from clinic.accounts import lockout, selectors, services, two_factor
 from clinic.accounts.access import clinic_admin_required, oversight_required
 from clinic.accounts.forms import EnrolmentCodeForm, SecondFactorForm, StaffCreateForm, StaffUpdateForm
 from clinic.accounts.models import Role
+from clinic.lib.forms import posted
 
 
 @login_required
@@ -41,7 +42,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @clinic_admin_required
 @require_http_methods(["GET", "POST"])
 def staff_create(request: HttpRequest) -> HttpResponse:
-    form = StaffCreateForm(request.POST or None)
+    form = StaffCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             member = services.staff_create(request=request, clinic=request.user.clinic, **form.cleaned_data)
@@ -57,7 +58,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_update(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.staff_get_for_admin(request.user, pk)
-    form = StaffUpdateForm(request.POST or None, instance=member, acting_user=request.user)
+    form = StaffUpdateForm(posted(request), instance=member, acting_user=request.user)
     if request.method == "POST" and form.is_valid():
         services.staff_update(request=request, user=member, fields=form.cleaned_data)
         messages.success(request, f"Saved {member.display_name}.")
@@ -110,7 +111,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, posted(request))
     if request.method == "POST" and form.is_valid():
         services.password_change(request=request, user=request.user, new_password=form.cleaned_data["new_password1"])
         messages.success(request, "Your password was changed. You were signed out everywhere else.")
@@ -128,7 +129,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     if not two_factor.user_has_device(user):
         return redirect("two_factor_enrol") if settings.REQUIRE_2FA else redirect(next_url)
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(posted(request))
     if request.method == "POST" and form.is_valid():
         result = two_factor.second_factor_verify(request=request, user=user, code=form.cleaned_data["code"])
         if result.device is not None:
@@ -154,7 +155,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Two-factor sign-in is already set up.")
         return redirect("account")
     device = two_factor.totp_device_for_enrolment(user)
-    form = EnrolmentCodeForm(request.POST or None)
+    form = EnrolmentCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         codes = two_factor.enrolment_confirm(request=request, device=device, code=form.cleaned_data["code"])
         if codes is not None:

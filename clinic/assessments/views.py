@@ -21,6 +21,7 @@ from clinic.assessments.selectors import assessments_for_patient
 from clinic.assessments.services import SubmissionConflict, assessment_submit
 from clinic.assessments.trends import patient_trends, x_param
 from clinic.audit.services import Action, audit_record
+from clinic.lib.forms import posted
 from clinic.patients.selectors import patient_get_for_user
 
 
@@ -50,10 +51,7 @@ def assessment_record(request: HttpRequest, pk: int, instrument: str) -> HttpRes
     """A clinician records a COWS, or enters a patient's own SOWS / SOWS-Gossop answers."""
     patient = patient_get_for_user(request.user, pk)
     definition = _instrument_from_slug(instrument)
-    # An empty POST is still a POST: it must show every missing answer, not a fresh form.
-    form = AssessmentForm(
-        request.POST if request.method == "POST" else None, instrument=definition, patient=patient
-    )
+    form = AssessmentForm(posted(request), instrument=definition, patient=patient)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

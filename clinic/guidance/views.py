@@ -20,6 +20,7 @@ from clinic.guidance.forms import (
 )
 from clinic.guidance.models import ReferralStatus, TaperPlan
 from clinic.guidance.pages import all_pages
+from clinic.lib.forms import posted
 from clinic.patients.selectors import patient_get_for_user
 
 
@@ -57,7 +58,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def taper_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = patient_get_for_user(request.user, patient_pk)
-    form = TaperPlanForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    form = TaperPlanForm(posted(request), initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.taper_plan_create(request=request, actor=request.user, patient=patient, **form.cleaned_data)
@@ -93,7 +94,7 @@ def taper_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def taper_update(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.taper_plan_get_for_user(request.user, pk)
-    form = TaperPlanForm(request.POST or None, instance=TaperPlan.objects.get(pk=plan.pk))
+    form = TaperPlanForm(posted(request), instance=TaperPlan.objects.get(pk=plan.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.taper_plan_update(request=request, actor=request.user, plan=plan, fields=form.cleaned_data)
@@ -111,7 +112,7 @@ def taper_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.taper_plan_get_for_user(request.user, pk)
-    form = TaperStepForm(request.POST or None, initial={"date": timezone.localdate()})
+    form = TaperStepForm(posted(request), initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         services.taper_step_add(request=request, actor=request.user, plan=plan, **form.cleaned_data)
         messages.success(request, "Step added.")
@@ -125,7 +126,7 @@ def step_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step_update(request: HttpRequest, pk: int) -> HttpResponse:
     step = selectors.taper_step_get_for_user(request.user, pk)
-    form = TaperStepForm(request.POST or None, instance=selectors.taper_step_get_for_user(request.user, pk))
+    form = TaperStepForm(posted(request), instance=selectors.taper_step_get_for_user(request.user, pk))
     if request.method == "POST" and form.is_valid():
         services.taper_step_update(request=request, actor=request.user, step=step, **form.cleaned_data)
         messages.success(request, "Step saved.")
@@ -141,7 +142,7 @@ def step_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.taper_plan_get_for_user(request.user, pk)
-    form = ReviewDateForm(request.POST or None)
+    form = ReviewDateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.review_date_add(request=request, actor=request.user, plan=plan, **form.cleaned_data)
@@ -178,7 +179,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
 @patient_staff_required
 @require_http_methods(["GET", "POST"])
 def provider_create(request: HttpRequest) -> HttpResponse:
-    form = ProviderForm(request.POST or None, clinic=request.user.clinic)
+    form = ProviderForm(posted(request), clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
         provider = services.provider_create(
             request=request, actor=request.user, clinic=request.user.clinic, fields=form.cleaned_data
@@ -193,7 +194,7 @@ def provider_create(request: HttpRequest) -> HttpResponse:
 def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get_for_user(request.user, pk)
     form = ProviderForm(
-        request.POST or None, instance=selectors.provider_get_for_user(request.user, pk), clinic=request.user.clinic
+        posted(request), instance=selectors.provider_get_for_user(request.user, pk), clinic=request.user.clinic
     )
     if request.method == "POST" and form.is_valid():
         services.provider_update(request=request, actor=request.user, provider=provider, fields=form.cleaned_data)
@@ -210,7 +211,7 @@ def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = patient_get_for_user(request.user, patient_pk)
     providers = selectors.providers_visible_to(request.user)
-    form = ReferralForm(request.POST or None, providers=providers)
+    form = ReferralForm(posted(request), providers=providers)
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.referral_create(request=request, actor=request.user, patient=patient, **form.cleaned_data)

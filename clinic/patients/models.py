@@ -353,7 +353,9 @@ class UseReport(CheckedModel):
         if self.recorded_at is not None:
             if self.recorded_at > timezone.now() + CLOCK_SLACK:
                 yield Problem("recorded_at", "A report cannot be recorded in the future.")
-            if self.last_use_at is not None and self.last_use_at > self.recorded_at + CLOCK_SLACK:
+            # Only against a report time that is not in the future: adding the slack to the
+            # calendar's last minute (9999-12-31 23:59) would overflow.
+            elif self.last_use_at is not None and self.last_use_at > self.recorded_at + CLOCK_SLACK:
                 yield Problem("last_use_at", "The last use cannot be after the time of this report.", ("recorded_at",))
         if set(self.reasons or []) - set(Reason.values):
             yield Problem("reasons", "Choose reasons from the list.")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from clinic.accounts.access import patient_staff_required
 from clinic.accounts.selectors import clinicians_of_clinic
 from clinic.audit.services import Action, audit_record
+from clinic.lib.forms import posted
 from clinic.patients import services
 from clinic.patients.flags import flags_for
 from clinic.patients.forms import PatientFilterForm, PatientForm, UseReportForm, VisitForm
@@ -57,7 +58,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_staff_required
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None, clinic=request.user.clinic)
+    form = PatientForm(posted(request), clinic=request.user.clinic)
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_create(request=request, clinic=request.user.clinic, **form.patient_fields())
@@ -73,7 +74,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_update(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(request.user, pk)
-    form = PatientForm(request.POST or None, instance=patient, clinic=request.user.clinic)
+    form = PatientForm(posted(request), instance=patient, clinic=request.user.clinic)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +129,7 @@ def _shown(field, value) -> str:
 @require_http_methods(["GET", "POST"])
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(request.user, pk)
-    form = VisitForm(request.POST or None)
+    form = VisitForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.visit_record(
@@ -151,7 +152,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_update(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
     visit = visit_get_for_user(request.user, pk, visit_pk)
     patient = visit.patient
-    form = VisitForm(request.POST or None, instance=visit)
+    form = VisitForm(posted(request), instance=visit)
     if request.method == "POST" and form.is_valid():
         try:
             services.visit_update(request=request, visit=visit, fields=form.visit_fields())
@@ -179,7 +180,7 @@ def visit_update(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
 def use_report_create(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(request.user, pk)
     latest = patient.use_reports.first()
-    form = UseReportForm(request.POST or None, initial=_carried_over(latest))
+    form = UseReportForm(posted(request), initial=_carried_over(latest))
     if request.method == "POST" and form.is_valid():
         try:
             services.use_report_record(

@@ -59,10 +59,13 @@ class DateOfBirthForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year"),
         min_value=1900,
+        # A bound above: a year of 40 digits would overflow the date check below (a server error).
+        max_value=dt.MAXYEAR,
         error_messages={
             "required": _("Enter the year you were born."),
             "invalid": _("Enter the year with four digits, for example 1988."),
             "min_value": _("Enter the year with four digits, for example 1988."),
+            "max_value": _("Enter the year with four digits, for example 1988."),
         },
     )
 

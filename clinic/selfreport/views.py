@@ -26,6 +26,7 @@ from clinic.accounts.access import patient_staff_required
 from clinic.assessments.instruments import get_instrument
 from clinic.assessments.services import SubmissionConflict
 from clinic.audit.services import Action, audit_record, client_ip
+from clinic.lib.forms import posted
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patient_get_for_user
 from clinic.selfreport import ratelimit
@@ -75,7 +76,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def link_issue(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = patient_get_for_user(request.user, patient_pk)
-    form = LinkIssueForm(request.POST or None)
+    form = LinkIssueForm(posted(request))
     if request.method == "POST" and form.is_valid():
         link, token = patient_link_issue(
             request=request,

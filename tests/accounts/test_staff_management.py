@@ -36,6 +36,16 @@ def test_a_taken_username_is_refused(carol_client, alice):
     assert b"That username is taken" in response.content
 
 
+def test_an_empty_form_posted_says_what_is_missing_and_changes_nothing(carol_client, alice):
+    # `request.POST or None` used to take an empty POST for a GET and show a blank form, unexplained.
+    response = carol_client.post(reverse("staff_create"), {})
+    assert response.context["form"].is_bound and "username" in response.context["form"].errors
+    response = carol_client.post(reverse("staff_update", args=[alice.pk]), {})
+    assert response.context["form"].is_bound and "role" in response.context["form"].errors
+    alice.refresh_from_db()
+    assert alice.role == Role.CLINICIAN and alice.is_active and User.objects.count() == 2
+
+
 def test_deactivating_a_clinician_stops_her_signing_in(carol_client, alice, client):
     from tests.conftest import PASSWORD
 

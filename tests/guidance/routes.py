@@ -28,6 +28,13 @@ def setup_world(world) -> None:
     world.referral = services.referral_create(
         request=None, actor=alice, patient=patient, provider=world.provider, reason="Moderate withdrawal"
     )
+    # Hillcrest's own: their ids posted in a Riverside form must be ignored or refused.
+    world.dave_provider = services.provider_create(
+        request=None, actor=world.dave, clinic=world.other_clinic, fields={"name": "Hillcrest Bridge", "kind": ProviderKind.OTP}
+    )
+    world.dave_plan = services.taper_plan_create(
+        request=None, actor=world.dave, patient=world.dave_patient, start_date=dt.date(2026, 10, 1), goals="Hillcrest's plan"
+    )
 
 
 def _plan(w):

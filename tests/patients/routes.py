@@ -10,6 +10,10 @@ def setup_world(world) -> None:
     world.visit = Visit.objects.create(
         patient=world.patient, clinician=world.alice, occurred_at=timezone.now() - dt.timedelta(days=2), kind="intake"
     )
+    # Hillcrest's visit: its id posted in a Riverside form must be ignored or refused.
+    world.dave_visit = Visit.objects.create(
+        patient=world.dave_patient, clinician=world.dave, occurred_at=timezone.now() - dt.timedelta(days=3), kind="intake"
+    )
 
 
 def _patient_data(w, **extra) -> dict:

@@ -112,6 +112,16 @@ def test_a_last_use_after_the_report_or_a_report_in_the_future_is_refused(alice_
     assert not UseReport.objects.exists()
 
 
+def test_a_report_dated_the_calendars_last_minute_is_refused_not_a_server_error(alice_client, patient):
+    # Found by the fuzzer: the last-use check added ten minutes to 9999-12-31 23:59 and overflowed.
+    response = alice_client.post(
+        url_for(patient), report_data(recorded_at="9999-12-31T23:59", last_use_at="0001-01-01T00:00")
+    )
+    assert response.status_code == 200
+    assert errors(response, "recorded_at") == ["A report cannot be recorded in the future."]
+    assert not UseReport.objects.exists()
+
+
 def test_numbers_outside_their_ranges_and_unknown_choices_are_refused(alice_client, patient):
     response = alice_client.post(
         url_for(patient), report_data(hours_between_uses="500", alcohol="always", reasons=["boredom"])

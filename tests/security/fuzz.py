@@ -10,21 +10,30 @@ and hostile input to every target and asserts two things a user or attacker woul
 
 Add a form:
 
-    from tests.security.fuzz import FormTarget, form_data, hostile_text
+    from tests.security.fuzz import FormTarget, form_data, hillcrest_ids, words
 
     TARGETS = [
         FormTarget(
             name="visit_create",
             url=lambda w: reverse("patients:visit_create", args=[w.patient.pk]),
             actor="alice",
-            data=form_data({"kind": st.sampled_from(["intake", "phone"]), "note": hostile_text()}),
+            # A function of the world when the strategy needs its ids: here Hillcrest's, smuggled in.
+            data=lambda w: form_data({"kind": st.sampled_from(["intake", "phone"]), "notes": words()},
+                                     foreign=hillcrest_ids(w)),
             state=lambda w: Visit.objects.count(),
-            check_saved=lambda w, before, after: after == before + 1,
+            check_saved=lambda w, before, after: after == before + 1,  # or assert inside, return None
+            baseline=lambda w: {"kind": "intake", "notes": "Doing better."},
         ),
     ]
+
+`prepare` runs once per target (a half-way sign-in, a patient's confirmed link); `before_each`
+before every submission, to put back what the previous one used up (a revoked or completed
+link, a rate limit), so each submission reaches the code behind it.
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass
 from importlib import import_module
 from types import SimpleNamespace
@@ -34,6 +43,8 @@ from django.http import HttpResponse
 from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from clinic.audit.models import AuditEvent
 
 FUZZ_MODULES = [
     "tests.accounts.fuzz_targets",
@@ -45,7 +56,9 @@ FUZZ_MODULES = [
     "tests.dashboard.fuzz_targets",
     "tests.ops.fuzz_targets",
 ]
+# FUZZ_EXAMPLES=500 runs every target longer, for a deeper search than the suite's bounded one.
 MAX_EXAMPLES = 30
+EXAMPLES_OVERRIDE = int(os.environ.get("FUZZ_EXAMPLES", "0"))
 
 HOSTILE_SAMPLES = [
     "",
@@ -98,6 +111,35 @@ def hostile_text() -> st.SearchStrategy[str]:
     )
 
 
+def words(max_size: int = 120) -> st.SearchStrategy[str]:
+    """Plausible free text: any printable characters (no control characters), short."""
+    return st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=max_size)
+
+
+# Dates and times a form might receive, as the browser sends them, with the calendar's extremes.
+EDGE_DATES = ["0001-01-01", "9999-12-31", "2026-02-29", "1899-12-31"]
+EDGE_DATETIMES = ["0001-01-01T00:00", "9999-12-31T23:59", "2026-03-08T02:30", "2026-11-01T01:30"]
+
+
+def date_inputs(start: dt.date = dt.date(1900, 1, 1), end: dt.date = dt.date(2030, 12, 31)) -> st.SearchStrategy[str]:
+    plain = st.dates(start, end).map(str)
+    return st.one_of(plain, plain, plain, st.sampled_from(EDGE_DATES))  # an extreme one time in four
+
+
+def past_datetime_inputs(days: int = 3 * 365) -> st.SearchStrategy[str]:
+    """datetime-local values from `days` ago up to a day ago, sometimes an extreme."""
+    now = dt.datetime.now()
+    recent = st.datetimes(now - dt.timedelta(days=days), now - dt.timedelta(days=1)).map(
+        lambda moment: moment.strftime("%Y-%m-%dT%H:%M")
+    )
+    return st.one_of(recent, recent, recent, st.sampled_from(EDGE_DATETIMES))
+
+
+def audited(action: str, object_type: str) -> int:
+    """How many audit events of this action name this kind of object (e.g. "patients.visit")."""
+    return AuditEvent.objects.filter(action=action, object_type=object_type).count()
+
+
 def hostile_value() -> st.SearchStrategy[Any]:
     """A form value: usually one string, sometimes the same field sent several times."""
     return st.one_of(hostile_text(), st.lists(hostile_text(), min_size=2, max_size=3))
@@ -121,20 +163,47 @@ def _with(base: dict, name: str, value: Any) -> dict:
     return changed
 
 
-def form_data(fields: dict[str, st.SearchStrategy], *, smuggled: tuple[str, ...] = SMUGGLED_FIELDS) -> st.SearchStrategy[dict]:
+def form_data(
+    fields: dict[str, st.SearchStrategy],
+    *,
+    smuggled: tuple[str, ...] = SMUGGLED_FIELDS,
+    foreign: dict[str, st.SearchStrategy] | None = None,
+) -> st.SearchStrategy[dict]:
     """Submissions for a form whose fields have the given plausible-value strategies.
 
     Mostly a plausible submission with one field made hostile or left out, so that input gets
     past the other fields' validation and deep into the view and its service; otherwise a
     plausible submission plus fields the form never offered, or every field hostile or missing.
+    `foreign` gives smuggled fields real ids of another clinic's objects (see `hillcrest_ids`).
     """
+    foreign = foreign or {}
     plausible = st.fixed_dictionaries(fields)
-    one_bad = st.builds(_with, plausible, st.sampled_from(sorted(fields)), st.one_of(hostile_value(), st.just(_DROPPED)))
     extras = {name: hostile_value() for name in smuggled if name not in fields}
+    extras |= {name: st.one_of(ids, hostile_value()) for name, ids in foreign.items() if name not in fields}
     with_extras = st.builds(lambda base, extra: base | extra, plausible, st.fixed_dictionaries({}, optional=extras))
     chaos = st.fixed_dictionaries({}, optional={name: st.one_of(s, hostile_value()) for name, s in fields.items()} | extras)
+    if not fields:  # a button with no fields (revoke...): only what an attacker adds
+        return with_extras
+    one_bad = st.builds(_with, plausible, st.sampled_from(sorted(fields)), st.one_of(hostile_value(), st.just(_DROPPED)))
     # one_of picks a branch uniformly: three in five submissions have exactly one bad field.
     return st.one_of(one_bad, one_bad, one_bad, with_extras, chaos)
+
+
+def hillcrest_ids(world: SimpleNamespace) -> dict[str, st.SearchStrategy[str]]:
+    """Ids of Hillcrest's objects (Dave's clinic) under the field names a form might take them by.
+
+    The world's Hillcrest objects come from the apps' `setup_world` (tests/<app>/routes.py).
+    """
+    ids = {
+        ("clinic", "clinic_id"): world.other_clinic.pk,
+        ("patient", "patient_id", "patient_pk"): world.dave_patient.pk,
+        ("actor", "clinician", "assigned_clinician", "created_by", "recorded_by", "entered_by", "user"): world.dave.pk,
+        ("visit", "visit_id"): world.dave_visit.pk,
+        ("provider", "provider_id"): world.dave_provider.pk,
+        ("link", "link_id"): world.dave_link.pk,
+        ("plan", "plan_id"): world.dave_plan.pk,
+    }
+    return {name: st.just(str(pk)) for names, pk in ids.items() for name in names}
 
 
 def redirected(response: HttpResponse) -> bool:
@@ -145,12 +214,15 @@ def redirected(response: HttpResponse) -> bool:
 class FormTarget:
     name: str
     url: Callable[[SimpleNamespace], str]
-    data: st.SearchStrategy[dict]
+    # The submissions; or a function of the world giving them, when they need the world's ids.
+    data: st.SearchStrategy[dict] | Callable[[SimpleNamespace], st.SearchStrategy[dict]]
     # The world attribute of the signed-in user; None for an anonymous visitor.
     actor: str | None = None
     method: str = "POST"
     # Anything the client must do first (sign in half-way, enrol a device...).
     prepare: Callable[[Client, SimpleNamespace], None] | None = None
+    # Anything to put back before each submission (a used-up link, a rate limit...).
+    before_each: Callable[[Client, SimpleNamespace], None] | None = None
     # What the form may write, in a comparable form (counts, a row's values...).
     state: Callable[[SimpleNamespace], Any] = lambda world: None
     # How to tell the form was accepted; refused forms must leave `state` unchanged.
@@ -184,22 +256,26 @@ def fuzz(target: FormTarget, world: SimpleNamespace) -> None:
         target.prepare(client, world)
     url = target.url(world)
     send = client.post if target.method == "POST" else client.get
+    strategy = target.data if isinstance(target.data, st.SearchStrategy) else target.data(world)
 
     @settings(
-        max_examples=target.max_examples,
+        max_examples=EXAMPLES_OVERRIDE or target.max_examples,
         deadline=None,
         database=None,  # no .hypothesis folder in the project
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
     )
-    @given(data=target.data)
+    @given(data=strategy)
     def submit(data: dict) -> None:
+        if target.before_each:
+            target.before_each(client, world)
         before = target.state(world)
         response = send(url, data)  # an exception in the view fails the test here
         assert response.status_code < 500, f"{target.name} answered {response.status_code}"
         after = target.state(world)
         if target.saved(response):
             if target.check_saved is not None:
-                target.check_saved(world, before, after)
+                # A check may assert, or return a bool: False fails too (a bare lambda's result is easy to lose).
+                assert target.check_saved(world, before, after) is not False, f"{target.name} saved {before!r} -> {after!r}"
         else:
             assert after == before, f"{target.name} refused the form but changed {before!r} to {after!r}"
 

@@ -11,6 +11,8 @@ from clinic.selfreport.services import patient_link_issue
 
 def setup_world(world) -> None:
     world.link, world.token = patient_link_issue(request=None, patient=world.patient, created_by=world.alice)
+    # Hillcrest's link: its id posted anywhere at Riverside, or by a Riverside link holder, is ignored.
+    world.dave_link, world.dave_token = patient_link_issue(request=None, patient=world.dave_patient, created_by=world.dave)
 
 
 def _dob(world) -> dict:

@@ -79,6 +79,17 @@ def test_a_date_that_does_not_exist_is_explained_and_not_counted_as_a_guess(clie
     assert link.failed_dob_attempts == 0
 
 
+@pytest.mark.parametrize("year", ["10000", "9" * 40])
+def test_a_year_too_long_for_a_date_is_explained_not_a_server_error(client, issued, year):
+    # Found by the fuzzer: a 40-digit year overflowed the date check and answered 500.
+    link, token = issued
+    response = client.post(start_url(token), {"month": "4", "day": "12", "year": year})
+    assert response.status_code == 200
+    assert b"Enter the year with four digits" in response.content
+    link.refresh_from_db()
+    assert link.failed_dob_attempts == 0
+
+
 def test_five_wrong_dates_of_birth_lock_the_link_even_for_the_right_one(client, issued, patient):
     link, token = issued
     for attempt in range(1, 5):
