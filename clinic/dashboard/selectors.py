@@ -26,13 +26,15 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -151,49 +153,45 @@ def clinicians_for_dashboard(user) -> list[User]:
 # --- The facts each rule reads ---------------------------------------------------------------
 
 
-def depressant_co_use() -> Q:
+def depressant_co_use(prefix: str = "") -> Q:
     """A use report that records 7-OH with a depressant: the rule of flags.py's first flag.
 
-    Built from flags.DEPRESSANTS, so adding a substance there changes this rule too.
+    Built from flags.DEPRESSANTS, so adding a substance there changes this rule too. `prefix`
+    reaches the report through a relation, e.g. "activity__latest_use_report__".
     """
-    return reduce(or_, (~Q(**{field: Frequency.NONE}) for field in DEPRESSANTS))
+    rule = reduce(or_, (~Q(**{prefix + field: Frequency.NONE}) for field in DEPRESSANTS))
+    # Through a relation, a patient without any report must not match the negations.
+    return Q(**{prefix + "pk__isnull": False}) & rule if prefix else rule
 
 
-def expired_unanswered(now: dt.datetime) -> Q:
+def expired_unanswered(now: dt.datetime, prefix: str = "") -> Q:
     """A patient link that lapsed without being answered, revoked or locked (LinkState.EXPIRED)."""
-    return Q(completed_at__isnull=True, revoked_at__isnull=True, locked_at__isnull=True) & (
-        Q(expired_at__isnull=False) | Q(expires_at__lte=now)
+    return Q(**{f"{prefix}pk__isnull": False, f"{prefix}completed_at__isnull": True,
+                f"{prefix}revoked_at__isnull": True, f"{prefix}locked_at__isnull": True}) & (
+        Q(**{f"{prefix}expired_at__isnull": False}) | Q(**{f"{prefix}expires_at__lte": now})
     )
 
 
-def _latest(queryset: QuerySet, order_field: str) -> QuerySet:
-    return queryset.filter(patient=OuterRef("pk")).order_by(f"-{order_field}", "-pk")
+_REPORT = "activity__latest_use_report__"
+_LINK = "activity__latest_link__"
 
 
 def with_facts(patients: QuerySet[Patient], moment: Moment) -> QuerySet[Patient]:
-    """Each patient with the facts the rules read, as annotations (no query per patient).
+    """Each patient with the facts the rules read, as annotations from joined rows (no query per patient).
 
-    last_visit_at, follow_up_due (the latest visit's next follow-up date), latest_use_report_id,
-    co_use (whether that report records a depressant; null without reports), link_expired_at
-    (when the latest patient link expired unanswered, else null), review_passed_on (the
-    earliest review date of an open taper plan that passed without being held, else null).
-    Assessment facts come from the patient's PatientAssessmentSummary row, joined.
+    From the patient's PatientActivity row (kept by triggers): last_visit_at, follow_up_due (the
+    latest visit's next follow-up date), latest_use_report_id, co_use (whether that report
+    records a depressant), link_expired_at (when the latest patient link expired unanswered,
+    else null), review_passed_on (the earliest review date of an open taper plan that passed
+    without being held, else null). Assessment facts come from PatientAssessmentSummary.
     """
-    latest_visit = _latest(Visit.objects.all(), "occurred_at")
-    latest_report = _latest(UseReport.objects.all(), "recorded_at")
-    latest_link = _latest(PatientLink.objects.all(), "created_at")
-    co_use = ExpressionWrapper(depressant_co_use(), output_field=BooleanField())
-    expired_at = Case(When(expired_unanswered(moment.now), then=F("expires_at")), default=None)
-    passed_review = ReviewDate.objects.filter(
-        plan__patient=OuterRef("pk"), plan__status__in=OPEN_TAPER_STATUSES, done=False, date__lt=moment.today
-    ).order_by("date")
     return patients.annotate(
-        last_visit_at=Subquery(latest_visit.values("occurred_at")[:1]),
-        follow_up_due=Subquery(latest_visit.values("next_follow_up")[:1]),
-        latest_use_report_id=Subquery(latest_report.values("pk")[:1]),
-        co_use=Subquery(latest_report.annotate(co=co_use).values("co")[:1], output_field=BooleanField()),
-        link_expired_at=Subquery(latest_link.annotate(lapsed=expired_at).values("lapsed")[:1]),
-        review_passed_on=Subquery(passed_review.values("date")[:1]),
+        last_visit_at=F("activity__last_visit_at"),
+        follow_up_due=F("activity__follow_up_due"),
+        latest_use_report_id=F("activity__latest_use_report_id"),
+        co_use=ExpressionWrapper(depressant_co_use(_REPORT), output_field=BooleanField()),
+        link_expired_at=Case(When(expired_unanswered(moment.now, _LINK), then=F(f"{_LINK}expires_at")), default=None),
+        review_passed_on=Case(When(activity__review_due__lt=moment.today, then=F("activity__review_due")), default=None),
     )
 
 
@@ -221,7 +219,7 @@ class Metric:
 def _silent(m: Moment) -> Q:
     cutoff = m.silent_before
     return (
-        (Q(last_visit_at__lt=cutoff) | Q(last_visit_at__isnull=True))
+        (Q(activity__last_visit_at__lt=cutoff) | Q(activity__last_visit_at__isnull=True))
         & (Q(**{f"{_SUMMARY}latest_assessment_at__lt": cutoff}) | Q(**{f"{_SUMMARY}latest_assessment_at__isnull": True}))
         # Someone registered this week has not had the chance to go quiet.
         & Q(created_at__lt=cutoff)
@@ -254,14 +252,14 @@ ATTENTION_REASONS: list[Metric] = [
         "attention_co_use",
         "Depressant co-use",
         "Patients whose latest use report records 7-OH with alcohol, benzodiazepines, other opioids or gabapentinoids",
-        lambda m: Q(co_use=True),
+        lambda m: depressant_co_use(_REPORT),
         attention=True,
     ),
     Metric(
         "attention_follow_up",
         "Follow-up date passed",
         "Patients whose latest visit set a follow-up date that has passed, with no visit since",
-        lambda m: Q(follow_up_due__lt=m.today),
+        lambda m: Q(activity__follow_up_due__lt=m.today),
         attention=True,
     ),
     Metric(
@@ -275,14 +273,14 @@ ATTENTION_REASONS: list[Metric] = [
         "attention_link_expired",
         "Patient link expired unanswered",
         "Patients whose latest patient link expired without an answer",
-        lambda m: Q(link_expired_at__isnull=False),
+        lambda m: expired_unanswered(m.now, _LINK),
         attention=True,
     ),
     Metric(
         "attention_taper_review",
         "Taper review date passed",
         "Patients with a taper plan review date that passed without being held",
-        lambda m: Q(review_passed_on__isnull=False),
+        lambda m: Q(activity__review_due__lt=m.today),
         attention=True,
     ),
 ]
@@ -583,16 +581,16 @@ def patients_for_metric(patients: QuerySet[Patient], moment: Moment, metric: Met
 
 
 def attention_preview(patients: QuerySet[Patient], moment: Moment, *, limit: int = 20) -> list[Row]:
-    """Up to `limit` patients in care who need attention, those with most reasons first. Two queries."""
-    facts = _with_reason_flags(with_facts(patients, moment), moment)
-    reason_count = reduce(
-        add, (Case(When(**{f"is_{reason.key}": True}, then=1), default=0) for reason in ATTENTION_REASONS)
-    )
+    """The first `limit` patients in care who need attention, by name. Two queries.
+
+    By name, like the full list behind the count: the database walks the patients in name
+    order and stops after `limit`, instead of weighing every patient of the clinic.
+    """
     chosen = (
-        facts.filter(COUNTED["attention"].condition(moment))
-        .annotate(reason_count=reason_count)
+        _with_reason_flags(with_facts(patients, moment), moment)
+        .filter(COUNTED["attention"].condition(moment))
         .select_related("assigned_clinician", "assessment_summary")
-        .order_by("-reason_count", "name", "pk")[:limit]
+        .order_by("name", "pk")[:limit]
     )
     return rows_for(list(chosen), moment)
 
@@ -638,11 +636,27 @@ def _days(start: dt.datetime, end: dt.datetime) -> float:
 
 
 def referral_times(patients: QuerySet[Patient], moment: Moment) -> ReferralTimes:
-    """Medians over referrals SENT in the date range: intake to sent, and sent to attended. One query."""
-    sent = referral_timings(referrals_of(patients)).filter(
-        sent_at__gte=moment.dates.starts_at, sent_at__lt=moment.dates.ends_before
+    """Medians over referrals SENT in the date range: intake to sent, and sent to attended. One query.
+
+    Intake is the patient's first intake visit, else when the patient was registered.
+    """
+    first_intake = Visit.objects.filter(
+        patient=OuterRef("referral__patient_id"), kind=VisitKind.INTAKE
+    ).order_by("occurred_at", "pk")
+    attended = ReferralEvent.objects.filter(
+        referral=OuterRef("referral_id"), to_status=ReferralStatus.ATTENDED
+    ).order_by("at", "pk")
+    # Start from the "sent" moves in the range: few rows, whatever the clinic's history.
+    sent = ReferralEvent.objects.filter(
+        to_status=ReferralStatus.SENT,
+        at__gte=moment.dates.starts_at,
+        at__lt=moment.dates.ends_before,
+        referral__patient__in=patients.values("pk"),
+    ).annotate(
+        intake_at=Coalesce(Subquery(first_intake.values("occurred_at")[:1]), F("referral__patient__created_at")),
+        attended_at=Subquery(attended.values("at")[:1]),
     )
-    rows = list(sent.order_by().values_list("intake_at", "sent_at", "attended_at"))
+    rows = list(sent.order_by().values_list("intake_at", "at", "attended_at"))
     to_sent = [_days(intake, sent_at) for intake, sent_at, _ in rows]
     to_attended = [_days(sent_at, attended) for _, sent_at, attended in rows if attended is not None]
     return ReferralTimes(
@@ -660,16 +674,21 @@ def assessments_per_week(patients: QuerySet[Patient], dates: DateRange) -> list[
     """(Monday, assessments taken that week) for every week of the range, quiet weeks as 0. One query.
 
     Weeks are whole weeks in the clinic's time zone, so the first and last may reach outside
-    the range's days.
+    the range's days. Each assessment is put in its week by comparing taken_at with the weeks'
+    boundaries (computed here, daylight saving included), which an index on taken_at serves.
     """
     weeks = dates.weeks()
-    start, end = _midnight(weeks[0]), _midnight(weeks[-1] + dt.timedelta(days=7))
+    bounds = [_midnight(monday) for monday in weeks] + [_midnight(weeks[-1] + dt.timedelta(days=7))]
+    week_of = Case(
+        *[When(taken_at__lt=end, then=Value(i)) for i, end in enumerate(bounds[1:])],
+        output_field=IntegerField(),
+    )
     counted = (
-        Assessment.objects.filter(patient__in=patients.values("pk"), taken_at__gte=start, taken_at__lt=end)
-        .annotate(week=TruncWeek("taken_at", tzinfo=timezone.get_current_timezone()))
+        Assessment.objects.filter(patient__in=patients.values("pk"), taken_at__gte=bounds[0], taken_at__lt=bounds[-1])
+        .annotate(week=week_of)
         .order_by()
         .values_list("week")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*) needs no column outside the index
     )
-    found = {(week.date() if isinstance(week, dt.datetime) else week): n for week, n in counted}
-    return [(monday, found.get(monday, 0)) for monday in weeks]
+    found = dict(counted)
+    return [(monday, found.get(i, 0)) for i, monday in enumerate(weeks)]
