@@ -408,26 +408,35 @@ class Counts:
 def patient_counts(patients: QuerySet[Patient], moment: Moment) -> Counts:
     """Every COUNTED metric over `patients`, per assigned clinician and in total. One query.
 
-    Each patient's facts are computed once in an inner query as one true/false column per
-    metric; the outer query counts the trues per clinician.
+    An inner query computes each patient's facts once, as one true/false column per plain
+    metric and per attention reason; the outer query counts them per clinician, combining the
+    reason columns for "needs attention" (in care, and any reason) instead of repeating them.
     """
-    columns = {f"m{i}": metric for i, metric in enumerate(COUNTED.values())}
+    reason_keys = [reason.key for reason in ATTENTION_REASONS]
+    plain = [key for key, metric in COUNTED.items() if key != "attention" and key not in reason_keys]
+    conditions = {f"p{i}": COUNTED[key].condition(moment) for i, key in enumerate(plain)}
+    conditions |= {f"r{i}": reason.condition(moment) for i, reason in enumerate(ATTENTION_REASONS)}
     inner = (
         with_facts(patients, moment)
         .annotate(
             clinician_id=F("assigned_clinician_id"),
-            **{name: ExpressionWrapper(metric.condition(moment), output_field=BooleanField()) for name, metric in columns.items()},
+            **{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in conditions.items()},
         )
         .order_by()
-        .values("clinician_id", *columns)
+        .values("clinician_id", *conditions)
     )
+    in_care = f'facts."p{plain.index("in_care")}"'
+    any_reason = " OR ".join(f'facts."r{i}"' for i in range(len(reason_keys)))
+    counted = {key: f'facts."p{i}"' for i, key in enumerate(plain)}
+    counted["attention"] = f"{in_care} AND ({any_reason})"
+    counted |= {key: f'{in_care} AND facts."r{i}"' for i, key in enumerate(reason_keys)}
+    keys = list(COUNTED)
     sql, params = inner.query.sql_with_params()
-    counted = ", ".join(f'COUNT(*) FILTER (WHERE facts."{name}")' for name in columns)
-    outer = f'SELECT facts."clinician_id", {counted} FROM ({sql}) facts GROUP BY facts."clinician_id"'
+    columns = ", ".join(f"COUNT(*) FILTER (WHERE {counted[key]})" for key in keys)
+    outer = f'SELECT facts."clinician_id", {columns} FROM ({sql}) facts GROUP BY facts."clinician_id"'
     with connections[patients.db].cursor() as cursor:
         cursor.execute(outer, params)
         rows = cursor.fetchall()
-    keys = [metric.key for metric in columns.values()]
     by_clinician = {row[0]: dict(zip(keys, row[1:])) for row in rows}
     total = {key: sum(group[key] for group in by_clinician.values()) for key in keys}
     return Counts(total=total, by_clinician=by_clinician)

@@ -211,8 +211,8 @@ class Seeder:
 
     def _patient(self, clinic: Clinic, clinicians: list[User], n: int) -> Story:
         rng, now = self.rng, self.now
-        # Slightly more recent registrations than old ones, as a clinic grows.
-        age_days = HISTORY_DAYS * (rng.random() ** 1.3)
+        # Registrations spread evenly over the clinic's history.
+        age_days = HISTORY_DAYS * rng.random()
         registered = now - dt.timedelta(days=age_days, seconds=rng.randrange(86400))
         stay = dt.timedelta(days=rng.uniform(14, 120))
         if age_days > 120:

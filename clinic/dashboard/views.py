@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -8,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 
 from clinic.accounts.access import patient_staff_required
@@ -44,11 +47,25 @@ LIST_PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class Cell:
-    """One number of the dashboard, what it counts, and the list of patients behind it."""
+    """One number of the dashboard, what it counts, and the list of patients behind it.
+
+    It renders itself as the link (a page holds a couple of hundred of them; an include each
+    would cost more than all the rest of the template).
+    """
 
     label: object
     count: int
     url: str
+    about: str = ""  # words for screen readers after the number, e.g. "patients: Silent for 7 days"
+
+    def __html__(self) -> str:
+        return format_html(
+            '<a class="dashboard-number" href="{}">{}<span class="visually-hidden"> {}</span></a>',
+            self.url, self.count, self.about or f"patients: {self.label}",
+        )
+
+    def __str__(self) -> str:
+        return self.__html__()
 
 
 @dataclass
@@ -63,8 +80,17 @@ class Context:
 
     def list_url(self, metric: str, *, csv: bool = False, **extra) -> str:
         query = {"metric": metric, **self.filters.query(), **{k: str(v) for k, v in extra.items()}}
-        name = "dashboard:patients_csv" if csv else "dashboard:patients"
-        return reverse(name) + "?" + urlencode(query)
+        return (_csv_path() if csv else _list_path()) + "?" + urlencode(query)
+
+
+@lru_cache
+def _list_path() -> str:
+    return reverse("dashboard:patients")
+
+
+@lru_cache
+def _csv_path() -> str:
+    return reverse("dashboard:patients_csv")
 
 
 def _context(request: HttpRequest) -> Context:
@@ -103,8 +129,8 @@ def index(request: HttpRequest) -> HttpResponse:
     total = counts.total
     links = {key: ctx.list_url(key) for key in (*COUNTED, *LISTED_ONLY)}
 
-    def cells(keys) -> list[Cell]:
-        return [Cell(METRICS[key].label, total[key], links[key]) for key in keys]
+    def cells(keys, about: str = "patients: ") -> list[Cell]:
+        return [Cell(METRICS[key].label, total[key], links[key], about + METRICS[key].label) for key in keys]
 
     context = {
         "ctx": ctx,
@@ -112,17 +138,22 @@ def index(request: HttpRequest) -> HttpResponse:
         "total": total,
         "links": links,
         "patients": cells(["in_care", "new_week", "new_range"]),
-        "statuses": cells(f"status_{value}" for value in PatientStatus.values),
-        "bands": cells(_band_keys()),
+        "statuses": cells((f"status_{value}" for value in PatientStatus.values), "patients with status "),
+        "bands": cells(_band_keys(), "patients, latest COWS "),
         "reasons": cells(reason.key for reason in ATTENTION_REASONS),
         "preview": preview,
         "referral_counts": [
-            Cell(label, referral_counts[value], links[f"referral_{value}"]) for value, label in ReferralStatus.choices
+            Cell(label, referral_counts[value], links[f"referral_{value}"], f"referrals: {label}")
+            for value, label in ReferralStatus.choices
         ],
         "referral_total": sum(referral_counts.values()),
         "times": times,
         "chart": weekly_bar_chart(weeks, title="Assessments per week"),
-        "weeks": [Cell(monday, n, ctx.list_url(WEEK_METRIC, week=monday.isoformat())) for monday, n in weeks],
+        "weeks": [
+            Cell(monday, n, ctx.list_url(WEEK_METRIC, week=monday.isoformat()),
+                 f"assessments in the week of {date_format(monday, 'j M Y')}")
+            for monday, n in weeks
+        ],
         "caseload_columns": [METRICS[key].label for key in CASELOAD_COLUMNS],
         "caseload": _caseload(ctx, counts) if request.user.is_supervisor else None,
     }
@@ -154,7 +185,9 @@ def _caseload(ctx: Context, counts) -> list[dict]:
             {
                 "name": name,
                 "cells": [
-                    Cell(METRICS[key].label, numbers[key], _with_clinician(ctx, key, chosen)) for key in CASELOAD_COLUMNS
+                    Cell(METRICS[key].label, numbers[key], _with_clinician(ctx, key, chosen),
+                         f"patients of {name}: {METRICS[key].label}")
+                    for key in CASELOAD_COLUMNS
                 ],
             }
         )
@@ -163,7 +196,7 @@ def _caseload(ctx: Context, counts) -> list[dict]:
 
 def _with_clinician(ctx: Context, metric: str, clinician) -> str:
     query = {"metric": metric, **ctx.filters.query(), "clinician": str(clinician)}
-    return reverse("dashboard:patients") + "?" + urlencode(query)
+    return _list_path() + "?" + urlencode(query)
 
 
 def _metric(request: HttpRequest) -> Metric:
