@@ -69,6 +69,12 @@ class Measured:
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests only
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    app_cpu: float = 0.0  # CPU seconds the gunicorn workers spent during the measurement
+    db_cpu: float = 0.0  # CPU seconds this database's PostgreSQL backends spent meanwhile
+    sent: int = 0  # HTTP requests behind the measurement (the link flow makes three per patient)
+
+    def cpu_ms(self, seconds: float) -> float:
+        return seconds / self.sent * 1000 if self.sent else float("nan")
 
     @property
     def count(self) -> int:
@@ -83,6 +89,50 @@ class Measured:
     @property
     def throughput(self) -> float:
         return self.count / self.seconds if self.seconds else 0.0
+
+
+class CpuMeter:
+    """CPU time used by the gunicorn workers and by the PostgreSQL backends serving our database.
+
+    Read from /proc, so it counts what these processes used whatever else the machine was
+    doing: other work slows the latencies down but does not change these figures.
+    """
+
+    def __init__(self, gunicorn, database: str) -> None:
+        self.gunicorn = gunicorn
+        self.database = database
+
+    @staticmethod
+    def _cpu(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _backends(self) -> list[int]:
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres:") and f" {self.database} " in title:
+                pids.append(int(entry.name))
+        return pids
+
+    def read(self) -> tuple[dict[int, float], dict[int, float]]:
+        return ({pid: self._cpu(pid) for pid in self.gunicorn.workers()},
+                {pid: self._cpu(pid) for pid in self._backends()})
+
+    @staticmethod
+    def spent(before: tuple, after: tuple) -> tuple[float, float]:
+        return tuple(sum(now - start.get(pid, 0.0) for pid, now in b.items()) for start, b in zip(before, after))
+
+
+METER: CpuMeter | None = None
 
 
 def run_load(name: str, path_label: str, sessions: list, send, *, requests: int, time_limit: float,
@@ -117,12 +167,16 @@ def run_load(name: str, path_label: str, sessions: list, send, *, requests: int,
 
     deadline = time.monotonic() + time_limit
     threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
+    cpu_before = METER.read() if METER else None
     begun = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     result.seconds = time.monotonic() - begun
+    if METER:
+        result.app_cpu, result.db_cpu = CpuMeter.spent(cpu_before, METER.read())
+    result.sent = result.count + len(result.errors) + warmup
     return result
 
 
@@ -297,6 +351,8 @@ def bench(args, port: int, workdir: Path) -> int:
             return 2
         workers = gunicorn.workers()
         say(f"gunicorn on 127.0.0.1:{port}: {len(workers)} workers, worker recycling off")
+        global METER
+        METER = CpuMeter(gunicorn, args.database_url.rsplit("/", 1)[-1].split("?")[0])
         results, served, submissions, since = measure(args, port, prepared)
         memory = {pid: _rss_mib(pid) for pid in gunicorn.workers()}
     finally:
@@ -358,6 +414,7 @@ def measure(args, port: int, prepared: dict):
                     opening.errors.append(error)
 
     say(f"measuring the patient link flow: {len(links)} patients open their link and confirm their date of birth")
+    cpu_before = METER.read()
     begun = time.monotonic()
     openers = [threading.Thread(target=open_worker) for _ in range(args.concurrency)]
     for thread in openers:
@@ -365,6 +422,8 @@ def measure(args, port: int, prepared: dict):
     for thread in openers:
         thread.join()
     opening.seconds = time.monotonic() - begun
+    opening.app_cpu, opening.db_cpu = CpuMeter.spent(cpu_before, METER.read())
+    opening.sent = 3 * len(links)
     served += 3 * len(links)
     ready = [v for v in visits if v is not None]
 
@@ -396,6 +455,7 @@ def measure(args, port: int, prepared: dict):
                 (sending.latencies.append(took) if error is None else sending.errors.append(error))
 
     since = timezone.now()
+    cpu_before = METER.read()
     begun = time.monotonic()
     senders = [threading.Thread(target=submit_worker) for _ in range(args.concurrency)]
     for thread in senders:
@@ -403,6 +463,8 @@ def measure(args, port: int, prepared: dict):
     for thread in senders:
         thread.join()
     sending.seconds = time.monotonic() - begun
+    sending.app_cpu, sending.db_cpu = CpuMeter.spent(cpu_before, METER.read())
+    sending.sent = len(ready)
     served += len(ready)
     results += [opening, sending]
     return results, served, ready, since
@@ -470,13 +532,16 @@ def report(args, results: list[Measured], memory: dict, served: int, check: dict
     say(f"data: {args.patients} patients, {args.assessments_per_patient} assessments each; "
         f"concurrency {args.concurrency}")
     say()
-    header = f"{'endpoint':<28} {'ok':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'p95/healthz':>12}"
+    header = (f"{'endpoint':<28} {'ok':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'p95/healthz':>12}"
+              f" {'app CPU ms':>11} {'db CPU ms':>10}")
     say(header)
     say("-" * len(header))
     for r in results:
         ratio = r.percentile(95) / healthz if healthz else float("nan")
         say(f"{r.name:<28} {r.count:>6} {len(r.errors):>6} {r.percentile(50):>8.1f} {r.percentile(95):>8.1f} "
-            f"{r.throughput:>8.1f} {ratio:>12.1f}")
+            f"{r.throughput:>8.1f} {ratio:>12.1f} {r.cpu_ms(r.app_cpu):>11.1f} {r.cpu_ms(r.db_cpu):>10.1f}")
+    say("(app and db CPU: milliseconds of CPU per HTTP request, gunicorn workers and PostgreSQL backends;"
+        " the link flow makes 3 requests per patient)")
     say()
     for r in results:
         for error in sorted(set(r.errors))[:3]:
