@@ -44,6 +44,8 @@ class Session:
     timeout: float = 10.0
     cookies: dict[str, str] = field(default_factory=dict)
     form_token: str = ""  # the CSRF token a target read from its form page
+    # A loopback address to send from (127.x.y.z), so the app sees each simulated patient's own address.
+    source: str = ""
 
     @property
     def origin(self) -> str:
@@ -67,7 +69,9 @@ class Session:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = self.origin
             headers["Referer"] = self.origin + path
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        connection = http.client.HTTPConnection(
+            self.host, self.port, timeout=self.timeout, source_address=(self.source, 0) if self.source else None
+        )
         try:
             connection.request(method, path, body=body, headers=headers)
             raw = connection.getresponse()

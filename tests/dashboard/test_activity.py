@@ -1,0 +1,98 @@
+"""PatientActivity follows every write to visits, use reports, links, taper plans and reviews."""
+from __future__ import annotations
+
+import datetime as dt
+from importlib import import_module
+
+from django.utils import timezone
+
+from clinic.dashboard.models import PatientActivity
+from clinic.guidance import services as guidance
+from clinic.guidance.models import OPEN_TAPER_STATUSES, ReviewDate, TaperPlan, TaperStatus
+from clinic.patients.models import UseReport, Visit
+from clinic.selfreport.models import PatientLink
+from clinic.selfreport.services import patient_link_issue
+from tests.conftest import make_patient
+from tests.patients.factories import make_use_report, make_visit
+
+TRIGGERS = import_module("clinic.dashboard.migrations.0002_activity_triggers")
+
+
+def activity(patient) -> PatientActivity | None:
+    return PatientActivity.objects.filter(patient=patient).first()
+
+
+def test_a_patient_with_no_history_has_no_activity_row(patient):
+    assert activity(patient) is None
+
+
+def test_the_latest_visit_and_its_follow_up_date_follow_inserts_updates_and_deletes(patient, alice):
+    older = make_visit(patient, alice, days_ago=5, next_follow_up=timezone.localdate() + dt.timedelta(days=2))
+    assert activity(patient).last_visit_at == older.occurred_at
+    newer = make_visit(patient, alice, days_ago=1)
+    row = activity(patient)
+    assert (row.last_visit_at, row.follow_up_due) == (newer.occurred_at, None)
+    Visit.objects.filter(pk=newer.pk).update(occurred_at=timezone.now() - dt.timedelta(days=9))  # corrected date
+    row = activity(patient)
+    assert (row.last_visit_at, row.follow_up_due) == (older.occurred_at, older.next_follow_up)
+    Visit.objects.filter(pk=older.pk).delete()
+    assert activity(patient).last_visit_at == Visit.objects.get(pk=newer.pk).occurred_at
+    Visit.objects.all().delete()
+    assert activity(patient).last_visit_at is None
+
+
+def test_the_latest_use_report_follows_inserts_and_deletes(patient, alice):
+    first = make_use_report(patient, alice, days_ago=3)
+    second = make_use_report(patient, alice, days_ago=1, alcohol="daily")
+    assert activity(patient).latest_use_report_id == second.pk
+    UseReport.objects.filter(pk=second.pk).delete()
+    assert activity(patient).latest_use_report_id == first.pk
+
+
+def test_the_latest_patient_link_follows_new_links(patient, alice):
+    first, _ = patient_link_issue(request=None, patient=patient, created_by=alice)
+    assert activity(patient).latest_link_id == first.pk
+    second, _ = patient_link_issue(request=None, patient=patient, created_by=alice)
+    assert activity(patient).latest_link_id == second.pk
+    PatientLink.objects.filter(pk=second.pk).update(created_at=first.created_at - dt.timedelta(hours=1))
+    assert activity(patient).latest_link_id == first.pk
+
+
+def test_the_review_due_is_the_earliest_review_not_held_of_an_open_plan(patient, alice):
+    today = timezone.localdate()
+    plan = guidance.taper_plan_create(request=None, actor=alice, patient=patient, start_date=today, goals="Goals.")
+    early = guidance.review_date_add(request=None, actor=alice, plan=plan, date=today + dt.timedelta(days=7))
+    guidance.review_date_add(request=None, actor=alice, plan=plan, date=today + dt.timedelta(days=14))
+    assert activity(patient).review_due == early.date
+    guidance.review_date_mark_done(request=None, actor=alice, review=early)
+    assert activity(patient).review_due == today + dt.timedelta(days=14)
+    guidance.taper_plan_update(request=None, actor=alice, plan=plan, fields={"status": TaperStatus.STOPPED, "outcome_note": "No."})
+    assert activity(patient).review_due is None
+    TaperPlan.objects.filter(pk=plan.pk).update(status=TaperStatus.PAUSED)
+    assert activity(patient).review_due == today + dt.timedelta(days=14)
+    ReviewDate.objects.filter(plan=plan).delete()
+    assert activity(patient).review_due is None
+
+
+def test_moving_a_record_to_another_patient_updates_both(clinic, patient, alice):
+    other = make_patient(clinic, "R-2", name="Other", assigned_clinician=alice)
+    visit = make_visit(patient, alice, days_ago=1)
+    Visit.objects.filter(pk=visit.pk).update(patient=other)
+    assert activity(patient).last_visit_at is None
+    assert activity(other).last_visit_at == visit.occurred_at
+
+
+def test_a_write_that_fails_leaves_no_trace_in_the_activity_row(patient, alice):
+    from django.db import IntegrityError, transaction
+
+    try:
+        with transaction.atomic():
+            make_visit(patient, alice, days_ago=1)
+            raise IntegrityError("the visit's transaction is rolled back")
+    except IntegrityError:
+        pass
+    assert activity(patient) is None
+
+
+def test_the_triggers_know_the_same_open_taper_statuses_as_the_guidance_app():
+    assert set(TRIGGERS.OPEN_PLAN) == {str(s) for s in OPEN_TAPER_STATUSES}
