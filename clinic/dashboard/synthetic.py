@@ -454,9 +454,9 @@ def remove_patients(clinic: Clinic) -> None:
     Staff and the clinic stay: the append-only audit trail may name them. Events that name a
     removed patient keep its id as a plain number, as the trail always does.
     """
-    patient_ids = f"SELECT id FROM {Patient._meta.db_table} WHERE clinic_id = %s"
-    plan_ids = f"SELECT id FROM {TaperPlan._meta.db_table} WHERE patient_id IN ({patient_ids})"
-    referral_ids = f"SELECT id FROM {Referral._meta.db_table} WHERE patient_id IN ({patient_ids})"
+    patient_ids = f"SELECT id FROM {Patient._meta.db_table} WHERE clinic_id = %s"  # nosec B608: table names from models
+    plan_ids = f"SELECT id FROM {TaperPlan._meta.db_table} WHERE patient_id IN ({patient_ids})"  # nosec B608: table names from models
+    referral_ids = f"SELECT id FROM {Referral._meta.db_table} WHERE patient_id IN ({patient_ids})"  # nosec B608: table names from models
     statements = [
         (PatientLink, f"patient_id IN ({patient_ids})"),
         (PatientAssessmentSummary, f"patient_id IN ({patient_ids})"),
