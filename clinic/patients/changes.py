@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.text import capfirst
+
 from clinic.patients.models import Reason, UseReport
 
 # The fields that describe the pattern of use, in the order the form asks them. When and by whom
@@ -30,28 +32,17 @@ COMPARED_FIELDS = [
     "current_medications",
 ]
 
-LABELS = {
-    "product_form": "Product form",
-    "product_name": "Product or brand",
+# Each field is named as the model names it; only these read better in a list of changes.
+LABEL_OVERRIDES = {
     "strength": "Labelled strength per unit",
-    "units_per_day": "Units per day",
-    "uses_per_day": "Times used per day",
-    "hours_between_uses": "Hours between uses",
-    "route": "Route",
-    "months_of_use": "Months of use",
-    "alcohol": "Alcohol",
-    "benzodiazepines": "Benzodiazepines",
-    "other_opioids": "Other opioids",
-    "gabapentinoids": "Gabapentinoids",
-    "stimulants": "Stimulants",
-    "cannabis": "Cannabis",
-    "reasons": "Why they use it",
-    "previous_attempts_to_stop": "Previous attempts to stop",
-    "past_withdrawal": "Past withdrawal",
     "past_overdose": "Past overdose",
-    "overdose_history": "Overdose history",
-    "current_medications": "Current medications",
 }
+
+
+def label(field: str) -> str:
+    if field in LABEL_OVERRIDES:
+        return LABEL_OVERRIDES[field]
+    return capfirst(UseReport._meta.get_field(field).verbose_name)
 
 NOT_GIVEN = "not given"
 
@@ -93,7 +84,7 @@ def use_report_changes(previous: UseReport | None, current: UseReport) -> list[s
     for field in COMPARED_FIELDS:
         before, after = describe(previous, field), describe(current, field)
         if before != after:
-            lines.append(f"{LABELS[field]}: {before} → {after}")
+            lines.append(f"{label(field)}: {before} → {after}")
     return lines
 
 

@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.accounts.selectors import clinicians_of_clinic
+from clinic.assessments.instruments import COWS
 from clinic.patients.models import (
     VITAL_RANGES,
     Patient,
@@ -21,8 +22,8 @@ from clinic.patients.models import (
     UseReport,
     Visit,
 )
-from clinic.assessments.instruments import COWS
 from clinic.patients.selectors import SEVERITY_BELOW_BANDS, SEVERITY_NO_COWS, ListSort
+from clinic.patients.services import VISIT_FIELDS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -155,7 +156,7 @@ class PatientForm(CheckedModelForm):
             "preferred_language": forms.RadioSelect,
             "phone": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
         }
-        labels = {"record_number": "Clinic record number", "name": "Full name"}
+        labels = {"name": "Full name"}
         error_messages = {
             "name": {"required": "Enter the patient's name."},
             "record_number": {"required": "Enter the clinic record number."},
@@ -219,19 +220,7 @@ class PatientForm(CheckedModelForm):
 class VisitForm(CheckedModelForm):
     class Meta:
         model = Visit
-        fields = [
-            "kind",
-            "occurred_at",
-            "pulse",
-            "bp_systolic",
-            "bp_diastolic",
-            "respiratory_rate",
-            "oxygen_saturation",
-            "temperature_c",
-            "notes",
-            "plan",
-            "next_follow_up",
-        ]
+        fields = list(VISIT_FIELDS)
         widgets = {
             "kind": forms.RadioSelect,
             "occurred_at": DateTimeInput,
@@ -241,14 +230,9 @@ class VisitForm(CheckedModelForm):
         }
         labels = {
             "kind": "Kind of visit",
-            "pulse": "Pulse (beats/min)",
             "bp_systolic": "Systolic (mmHg)",
             "bp_diastolic": "Diastolic (mmHg)",
-            "respiratory_rate": "Respiratory rate (breaths/min)",
-            "oxygen_saturation": "Oxygen saturation (%)",
-            "temperature_c": "Temperature (°C)",
             "plan": "Plan, in your words",
-            "next_follow_up": "Next follow-up date",
         }
         help_texts = {"plan": "What you and the patient agreed. Steady never suggests a dose."}
 
@@ -362,16 +346,9 @@ class UseReportForm(CheckedModelForm):
         }
         labels = {
             "recorded_at": "Reported on",
-            "product_form": "Product form",
-            "strength_mg_per_unit": "Labelled 7-OH strength per unit (mg)",
             "strength_unknown": "Unknown / not trusted",
-            "uses_per_day": "Times used per day",
-            "hours_between_uses": "Hours between uses (redosing interval)",
             "months_of_use": "How long they have used it (months)",
             "last_use_at": "Date and time of last use",
-            "past_overdose": "Has had an overdose",
-            "previous_attempts_to_stop": "Previous attempts to stop",
-            "past_withdrawal": "Past withdrawal",
             "overdose_history": "Overdose history (when, what happened)",
         }
         help_texts = {

@@ -110,9 +110,10 @@ def patient_update(
     return current
 
 
+# What a visit form may set, in the order the form asks it.
 VISIT_FIELDS = (
-    "occurred_at",
     "kind",
+    "occurred_at",
     "pulse",
     "bp_systolic",
     "bp_diastolic",
