@@ -2,35 +2,42 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# XStatic-Bootstrap's sdist still imports pkg_resources while building; keep its build on a
-# setuptools that has it.
-PIP := PIP_CONSTRAINT=constraints-build.txt $(BIN)/pip
+# pip is pinned so that a new pip release cannot change how a new machine installs Steady, and
+# --only-binary refuses any package that would have to be built: every pin must ship a wheel.
+PIP_VERSION := 26.3
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check --only-binary=:all:
 DEV_ENV := DEBUG=1
+PORT ?= 8000
 
 .PHONY: run test serve backup restore check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
+# `make run PORT=8101` serves on 8101, and the patient links it makes point there too.
+RUN_ENV = $(DEV_ENV) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"
 run: $(VENV)/.runtime
-	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py load_demo
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite on every core (pytest-xdist); PYTEST_ARGS adds to it, e.g. PYTEST_ARGS="-m 'not slow'".
 test: $(VENV)/.dev
-	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(DEV_ENV) $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 check: $(VENV)/.dev
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r clinic -ll  # static analysis: no medium or high findings
 
 # Production mode on this machine: DEBUG off, gunicorn (gunicorn.conf.py), WhiteNoise, PostgreSQL.

@@ -3,13 +3,13 @@
 Every value a deployment may change is an environment variable listed in the README with its
 default. Bad values stop the process with a message that names the variable.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.lib.env import env_bool, env_int, env_list, env_str
@@ -154,11 +154,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # Bootstrap comes from the pinned XStatic-Bootstrap package, never a CDN or a copied file.
-    ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
-]
+# Bootstrap's CSS is a reviewed copy in static/vendor/bootstrap (version, licence and hashes in
+# its VENDORED.md), so installing Steady builds nothing.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

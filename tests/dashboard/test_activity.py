@@ -1,4 +1,5 @@
 """PatientActivity follows every write to visits, use reports, links, taper plans and reviews."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,7 @@ from django.utils import timezone
 from clinic.dashboard.models import PatientActivity
 from clinic.guidance import services as guidance
 from clinic.guidance.models import OPEN_TAPER_STATUSES, ReviewDate, TaperPlan, TaperStatus
-from clinic.patients.models import UseReport, Visit
+from clinic.patients.models import Patient, UseReport, Visit
 from clinic.selfreport.models import PatientLink
 from clinic.selfreport.services import patient_link_issue
 from tests.conftest import make_patient
@@ -66,7 +67,9 @@ def test_the_review_due_is_the_earliest_review_not_held_of_an_open_plan(patient,
     assert activity(patient).review_due == early.date
     guidance.review_date_mark_done(request=None, actor=alice, review=early)
     assert activity(patient).review_due == today + dt.timedelta(days=14)
-    guidance.taper_plan_update(request=None, actor=alice, plan=plan, fields={"status": TaperStatus.STOPPED, "outcome_note": "No."})
+    guidance.taper_plan_update(
+        request=None, actor=alice, plan=plan, fields={"status": TaperStatus.STOPPED, "outcome_note": "No."}
+    )
     assert activity(patient).review_due is None
     TaperPlan.objects.filter(pk=plan.pk).update(status=TaperStatus.PAUSED)
     assert activity(patient).review_due == today + dt.timedelta(days=14)
@@ -96,3 +99,28 @@ def test_a_write_that_fails_leaves_no_trace_in_the_activity_row(patient, alice):
 
 def test_the_triggers_know_the_same_open_taper_statuses_as_the_guidance_app():
     assert set(TRIGGERS.OPEN_PLAN) == {str(s) for s in OPEN_TAPER_STATUSES}
+
+
+def _a_patient_with_every_kind_of_history(clinic, alice):
+    patient = make_patient(clinic, "R-FLUSH", assigned_clinician=alice)
+    make_visit(patient, alice, days_ago=2)
+    make_use_report(patient, alice, days_ago=2)
+    patient_link_issue(request=None, patient=patient, created_by=alice)
+    plan = guidance.taper_plan_create(
+        request=None, actor=alice, patient=patient, start_date=timezone.localdate(), goals="Goals."
+    )
+    guidance.review_date_add(request=None, actor=alice, plan=plan, date=timezone.localdate())
+    return patient
+
+
+def test_flush_empties_a_database_whose_patients_have_history(transactional_db, clinic, alice):
+    """`manage.py flush` and every browser test's teardown: the triggers must not resurrect rows.
+
+    This runs on whichever database the suite uses; CI runs the suite on SQLite and PostgreSQL.
+    """
+    from django.core.management import call_command
+
+    _a_patient_with_every_kind_of_history(clinic, alice)
+    assert PatientActivity.objects.count() == 1
+    call_command("flush", interactive=False, verbosity=0)
+    assert (PatientActivity.objects.count(), Visit.objects.count(), Patient.objects.count()) == (0, 0, 0)
