@@ -2,6 +2,7 @@
 
 Every value can be changed from the environment; the defaults suit a small machine.
 """
+
 import os
 
 from clinic.lib.env import env_int, env_str

@@ -5,6 +5,7 @@ It talks to gunicorn on 127.0.0.1 the way the TLS proxy in front of it would: wi
 checks) behave as they do for a real user. Cookies are kept regardless of their Secure flag
 for the same reason.
 """
+
 from __future__ import annotations
 
 import http.client

@@ -26,6 +26,7 @@ lost, nothing was stored twice, and the app recovered within --recovery-limit se
     python bench/drill.py --database-url postgres://postgres@127.0.0.1:5432/steady_drill \\
         --restart-command "pg_ctlcluster --skip-systemctl-redirect 15 main restart"
 """
+
 from __future__ import annotations
 
 import argparse
@@ -89,7 +90,9 @@ class PrivateCluster:
         return f"postgres://postgres@127.0.0.1:{self.port}/steady_drill"
 
     def _pg(self, tool: str, *args: str) -> None:
-        done = subprocess.run([*self.as_user, str(self.bindir / tool), *args], capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [*self.as_user, str(self.bindir / tool), *args], capture_output=True, text=True, timeout=60
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{tool} failed: {done.stderr.strip() or done.stdout.strip()}")
 
@@ -99,15 +102,38 @@ class PrivateCluster:
         if self.as_user:
             workdir.chmod(0o755)  # let the postgres user reach its directory
             shutil.chown(self.dir, "postgres", "postgres")
-        self._pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                 "--locale=C", "--no-sync", "--no-instructions")
+        self._pg(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+            "--no-instructions",
+        )
         self.start()
         self._pg("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "steady_drill")
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
-        self._pg("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.dir / "postgres.log"),
-                 "-o", options)
+        self._pg(
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.dir / "postgres.log"),
+            "-o",
+            options,
+        )
 
     def stop(self) -> None:
         # Fast shutdown: open transactions are rolled back and clients disconnected, as in a
@@ -303,6 +329,7 @@ def run_scenario(scenario: str, target, server, gunicorn: Gunicorn, port: int, a
     def injure() -> None:
         fault_due.wait()
         if scenario == "postgres-restart":
+
             def check_while_down() -> None:
                 time.sleep(0.2)
                 status = healthz(port)
@@ -392,12 +419,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--target", choices=sorted(TARGETS), default="patient-form")
     parser.add_argument("--count", type=int, default=300, help="submissions per scenario (default 300)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="gunicorn workers (WEB_CONCURRENCY); few, so a killed one is busy (default 2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn workers (WEB_CONCURRENCY); few, so a killed one is busy (default 2)",
+    )
     parser.add_argument("--fault-at", type=float, default=1 / 3, help="fraction of the stream sent before the fault")
     parser.add_argument("--outage", type=float, default=2.0, help="seconds PostgreSQL stays down (default 2)")
-    parser.add_argument("--recovery-limit", type=float, default=10.0,
-                        help="seconds within which /healthz must answer 200 again (default 10)")
+    parser.add_argument(
+        "--recovery-limit",
+        type=float,
+        default=10.0,
+        help="seconds within which /healthz must answer 200 again (default 10)",
+    )
     parser.add_argument("--time-limit", type=float, default=90.0, help="seconds of sending per scenario at most")
     parser.add_argument("--save-log", type=Path, help="keep gunicorn's log (JSON lines) in this file")
     parser.add_argument("--database-url", help="use this PostgreSQL database instead of a private cluster")
@@ -461,8 +496,10 @@ def main(argv: list[str] | None = None) -> int:
 def drill(args, scenarios, target, server, http_port: int, workdir: Path) -> int:
     from django.core.management import call_command
 
-    say(f"drill: target {target.name}, {args.count} submissions per scenario from {args.clients} clients, "
-        f"gunicorn with {args.workers} workers on 127.0.0.1:{http_port}")
+    say(
+        f"drill: target {target.name}, {args.count} submissions per scenario from {args.clients} clients, "
+        f"gunicorn with {args.workers} workers on 127.0.0.1:{http_port}"
+    )
     if args.raised:
         say("  settings for the drill's servers only: " + " ".join(f"{k}={v}" for k, v in args.raised.items()))
     log = workdir / "gunicorn.log"

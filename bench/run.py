@@ -24,6 +24,7 @@ targets. All load goes to 127.0.0.1 and stops by itself.
     python bench/run.py --patients 1000 --requests 200   # a quick look
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/steady_bench python bench/run.py --reseed
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,12 +32,10 @@ import os
 import re
 import secrets
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,19 +123,24 @@ class CpuMeter:
         return pids
 
     def read(self) -> tuple[dict[int, float], dict[int, float]]:
-        return ({pid: self._cpu(pid) for pid in self.gunicorn.workers()},
-                {pid: self._cpu(pid) for pid in self._backends()})
+        return (
+            {pid: self._cpu(pid) for pid in self.gunicorn.workers()},
+            {pid: self._cpu(pid) for pid in self._backends()},
+        )
 
     @staticmethod
     def spent(before: tuple, after: tuple) -> tuple[float, float]:
-        return tuple(sum(now - start.get(pid, 0.0) for pid, now in b.items()) for start, b in zip(before, after))
+        return tuple(
+            sum(now - start.get(pid, 0.0) for pid, now in b.items()) for start, b in zip(before, after, strict=False)
+        )
 
 
 METER: CpuMeter | None = None
 
 
-def run_load(name: str, path_label: str, sessions: list, send, *, requests: int, time_limit: float,
-             warmup: int) -> Measured:
+def run_load(
+    name: str, path_label: str, sessions: list, send, *, requests: int, time_limit: float, warmup: int
+) -> Measured:
     """Each session in its own thread calls send(session, n) until `requests` were sent or time ran out.
 
     `send` returns None on success or a short error. Latency is measured around `send`.
@@ -205,11 +209,19 @@ def prepare_database(args) -> dict:
     call_command("collectstatic", interactive=False, verbosity=0)
     have = Patient.objects.filter(clinic__name=CLINIC_NAME).count()
     if args.reseed or have != args.patients:
-        say(f"seeding: {args.patients} patients, {args.assessments_per_patient} assessments each "
-            f"(found {have} synthetic patients)")
+        say(
+            f"seeding: {args.patients} patients, {args.assessments_per_patient} assessments each "
+            f"(found {have} synthetic patients)"
+        )
         started = time.monotonic()
-        call_command("seed_synthetic", patients=args.patients, assessments_per_patient=args.assessments_per_patient,
-                     reset=have > 0, password=secrets.token_urlsafe(16), stdout=sys.stdout)
+        call_command(
+            "seed_synthetic",
+            patients=args.patients,
+            assessments_per_patient=args.assessments_per_patient,
+            reset=have > 0,
+            password=secrets.token_urlsafe(16),
+            stdout=sys.stdout,
+        )
         say(f"seeded in {time.monotonic() - started:.0f} s")
     else:
         say(f"reusing the synthetic clinic in the database ({have} patients)")
@@ -271,9 +283,15 @@ def open_and_confirm(port: int, n: int, token: str, born) -> tuple[PatientVisit,
     start = session.get(f"/p/{token}/")
     if start.status != 200:
         return visit, f"start page {start.status}"
-    confirm = session.post(f"/p/{token}/", {
-        "csrfmiddlewaretoken": start.csrf_token(), "month": str(born.month), "day": str(born.day), "year": str(born.year),
-    })
+    confirm = session.post(
+        f"/p/{token}/",
+        {
+            "csrfmiddlewaretoken": start.csrf_token(),
+            "month": str(born.month),
+            "day": str(born.day),
+            "year": str(born.year),
+        },
+    )
     if confirm.status != 302 or not confirm.location.endswith("/p/form/"):
         return visit, f"date of birth {confirm.status}"
     page = session.get("/p/form/")
@@ -379,7 +397,13 @@ def measure(args, port: int, prepared: dict):
         ("/healthz", "/healthz", anonymous, get_ok(lambda n: "/healthz"), args.requests),
         ("dashboard", "/dashboard/", staff, get_ok(lambda n: "/dashboard/"), args.dashboard_requests),
         ("patient list", "/patients/", staff, get_ok(lambda n: "/patients/"), args.requests),
-        ("patient page", "/patients/<pk>/", staff, get_ok(lambda n: f"/patients/{pages[n % len(pages)]}/"), args.requests),
+        (
+            "patient page",
+            "/patients/<pk>/",
+            staff,
+            get_ok(lambda n: f"/patients/{pages[n % len(pages)]}/"),
+            args.requests,
+        ),
     ]
     results = []
     served = 0
@@ -488,12 +512,15 @@ def check_submissions(prepared: dict, visits: list[PatientVisit], since) -> dict
 
     connections.close_all()
     by_link = {v.link_id: v for v in visits}
-    links = PatientLink.objects.filter(pk__in=list(by_link)).values_list("pk", "patient_id", "assessment__submission_id")
+    links = PatientLink.objects.filter(pk__in=list(by_link)).values_list(
+        "pk", "patient_id", "assessment__submission_id"
+    )
     patient_of = {pk: patient for pk, patient, _ in links}
     stored_under = {pk: str(sid) for pk, _, sid in links if sid is not None}
     rows = list(
-        Assessment.objects.filter(patient_id__in=set(patient_of.values()), completed_by="patient", created_at__gte=since)
-        .values_list("patient_id", "submission_id")
+        Assessment.objects.filter(
+            patient_id__in=set(patient_of.values()), completed_by="patient", created_at__gte=since
+        ).values_list("patient_id", "submission_id")
     )
     confirmed = [v for v in visits if v.confirmed]
     lost = [v for v in confirmed if stored_under.get(v.link_id) != v.form["submission_id"]]
@@ -520,7 +547,11 @@ def _machine() -> str:
     cores = os.cpu_count()
     memory = ""
     try:
-        kib = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        kib = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
         memory = f", {kib / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration):
         pass
@@ -534,42 +565,68 @@ def report(args, results: list[Measured], memory: dict, served: int, check: dict
     healthz = results[0].percentile(95)
     say()
     say(f"machine: {_machine()}; PostgreSQL {connection.cursor().connection.info.server_version // 10000}")
-    say(f"data: {args.patients} patients, {args.assessments_per_patient} assessments each; "
-        f"concurrency {args.concurrency}")
+    say(
+        f"data: {args.patients} patients, {args.assessments_per_patient} assessments each; "
+        f"concurrency {args.concurrency}"
+    )
     say()
-    header = (f"{'endpoint':<28} {'ok':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'p95/healthz':>12}"
-              f" {'app CPU ms':>11} {'db CPU ms':>10}")
+    header = (
+        f"{'endpoint':<28} {'ok':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'p95/healthz':>12}"
+        f" {'app CPU ms':>11} {'db CPU ms':>10}"
+    )
     say(header)
     say("-" * len(header))
     for r in results:
         ratio = r.percentile(95) / healthz if healthz else float("nan")
-        say(f"{r.name:<28} {r.count:>6} {len(r.errors):>6} {r.percentile(50):>8.1f} {r.percentile(95):>8.1f} "
-            f"{r.throughput:>8.1f} {ratio:>12.1f} {r.cpu_ms(r.app_cpu):>11.1f} {r.cpu_ms(r.db_cpu):>10.1f}")
-    say("(app and db CPU: milliseconds of CPU per HTTP request, gunicorn workers and PostgreSQL backends;"
-        " the link flow makes 3 requests per patient)")
+        say(
+            f"{r.name:<28} {r.count:>6} {len(r.errors):>6} {r.percentile(50):>8.1f} {r.percentile(95):>8.1f} "
+            f"{r.throughput:>8.1f} {ratio:>12.1f} {r.cpu_ms(r.app_cpu):>11.1f} {r.cpu_ms(r.db_cpu):>10.1f}"
+        )
+    say(
+        "(app and db CPU: milliseconds of CPU per HTTP request, gunicorn workers and PostgreSQL backends;"
+        " the link flow makes 3 requests per patient)"
+    )
     say()
     for r in results:
         for error in sorted(set(r.errors))[:3]:
             say(f"  error on {r.name}: {error}")
-    say(f"submissions: sent {check['sent']}, confirmed {check['confirmed']}, stored {check['stored']}, "
-        f"lost {check['lost']}, duplicated {check['duplicated']}")
+    say(
+        f"submissions: sent {check['sent']}, confirmed {check['confirmed']}, stored {check['stored']}, "
+        f"lost {check['lost']}, duplicated {check['duplicated']}"
+    )
     rss = [m for m in memory.values() if m is not None]
-    say(f"memory after {served} requests: " + ", ".join(f"{m:.0f} MiB" for m in sorted(rss))
-        + f" per worker (max {max(rss):.0f} MiB)" if rss else "memory: no workers found")
+    say(
+        f"memory after {served} requests: "
+        + ", ".join(f"{m:.0f} MiB" for m in sorted(rss))
+        + f" per worker (max {max(rss):.0f} MiB)"
+        if rss
+        else "memory: no workers found"
+    )
     say()
     by_name = {r.name: r for r in results}
-    dashboard, page, listing, sending = (by_name[n] for n in ("dashboard", "patient page", "patient list", "form submission"))
+    dashboard, page, listing, sending = (
+        by_name[n] for n in ("dashboard", "patient page", "patient list", "form submission")
+    )
     verdicts = [
         ("dashboard p95 ≤ 150 ms", dashboard.percentile(95) <= 150, f"{dashboard.percentile(95):.0f} ms"),
-        ("dashboard p95 ≤ 8 × /healthz p95", dashboard.percentile(95) <= 8 * healthz,
-         f"{dashboard.percentile(95) / healthz:.1f} ×"),
+        (
+            "dashboard p95 ≤ 8 × /healthz p95",
+            dashboard.percentile(95) <= 8 * healthz,
+            f"{dashboard.percentile(95) / healthz:.1f} ×",
+        ),
         ("patient list p95 ≤ 80 ms", listing.percentile(95) <= 80, f"{listing.percentile(95):.0f} ms"),
         ("patient page p95 ≤ 80 ms", page.percentile(95) <= 80, f"{page.percentile(95):.0f} ms"),
         ("≥ 100 submissions/s", sending.throughput >= 100, f"{sending.throughput:.0f}/s"),
-        ("no submission lost or duplicated", check["lost"] == 0 and check["duplicated"] == 0,
-         f"lost {check['lost']}, duplicated {check['duplicated']}"),
-        (f"≤ 150 MiB per worker after {served} requests", bool(rss) and max(rss) <= 150,
-         f"max {max(rss):.0f} MiB" if rss else "-"),
+        (
+            "no submission lost or duplicated",
+            check["lost"] == 0 and check["duplicated"] == 0,
+            f"lost {check['lost']}, duplicated {check['duplicated']}",
+        ),
+        (
+            f"≤ 150 MiB per worker after {served} requests",
+            bool(rss) and max(rss) <= 150,
+            f"max {max(rss):.0f} MiB" if rss else "-",
+        ),
     ]
     for target, met, measured in verdicts:
         say(f"{'MET    ' if met else 'MISSED '} {target:<44} {measured}")

@@ -22,6 +22,7 @@ Each row is also recognisable without its id (clinician COWS: its `taken_at` is 
 minutes; patient form: the link it completed), so a row stored twice under different ids still
 counts as a duplicate.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -135,8 +136,6 @@ class ClinicianCows:
 
     def notes(self, stream: Stream) -> list[str]:
         return []
-
-
 
 
 # --- The patient's phone form (clinic/selfreport) ----------------------------------------------

@@ -1,4 +1,5 @@
 """The WSGI entry point gunicorn serves (`gunicorn -c gunicorn.conf.py clinic.wsgi`)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -4,6 +4,7 @@ Alice is a clinician and Bob a supervisor at Riverside; Carol is Riverside's cli
 Erin is a second Riverside clinician; Dave is a clinician at Hillcrest, another clinic, and
 must be refused everything of Riverside's.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,12 +4,13 @@ Each app declares its routes in `tests/<app>/routes.py` as a list `ROUTES` of `R
 offer `setup_world(world)` to create the objects its URLs need. `test_permission_matrix.py`
 collects them all and fails when a URL pattern exists that no route classifies.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from types import SimpleNamespace
-from typing import Callable
 
 ROUTE_MODULES = [
     "tests.accounts.routes",

@@ -1,4 +1,5 @@
 """Guards that protect the whole project."""
+
 from __future__ import annotations
 
 import re

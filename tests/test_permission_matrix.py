@@ -1,4 +1,5 @@
 """Every URL, every kind of visitor: who gets in and who is refused."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -303,8 +304,12 @@ def _rows_across_clinics(world) -> dict[str, int]:
         "plan written by another clinic's staff": TaperPlan.objects.exclude(
             created_by__clinic=F("patient__clinic")
         ).count(),
-        "step on another clinic's plan": TaperStep.objects.exclude(written_by__clinic=F("plan__patient__clinic")).count(),
-        "referral to another clinic's provider": Referral.objects.exclude(provider__clinic=F("patient__clinic")).count(),
+        "step on another clinic's plan": TaperStep.objects.exclude(
+            written_by__clinic=F("plan__patient__clinic")
+        ).count(),
+        "referral to another clinic's provider": Referral.objects.exclude(
+            provider__clinic=F("patient__clinic")
+        ).count(),
         "riverside event naming a hillcrest patient": AuditEvent.objects.filter(
             clinic=world.clinic, patient_id=world.dave_patient.pk
         ).count(),

@@ -6,6 +6,7 @@ dose of any medication or a taper amount.
 2. A guidance card only quotes the recorded facts that triggered it: every number on a card is
    a number that was recorded (a score, a date, a time), and no dose words appear.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -70,13 +71,31 @@ def _all_project_forms() -> list[type[forms.BaseForm]]:
             if sub not in found:
                 found.add(sub)
                 todo.append(sub)
-    return sorted((f for f in found if f.__module__.startswith("clinic.")), key=lambda f: f"{f.__module__}.{f.__qualname__}")
+    return sorted(
+        (f for f in found if f.__module__.startswith("clinic.")), key=lambda f: f"{f.__module__}.{f.__qualname__}"
+    )
 
 
 def test_the_regex_catches_dose_fields_and_spares_ordinary_words():
-    for name in ["dose", "dose_mg", "daily_dosage", "taper_amount", "Amount (mg)", "units", "buprenorphine_mcg", "titration_step"]:
+    for name in [
+        "dose",
+        "dose_mg",
+        "daily_dosage",
+        "taper_amount",
+        "Amount (mg)",
+        "units",
+        "buprenorphine_mcg",
+        "titration_step",
+    ]:
         assert _suggests_a_dose(name), name
-    for name in ["overdose_history", "past_overdose", "hours between uses (redosing interval)", "community", "emg", "uses_per_day"]:
+    for name in [
+        "overdose_history",
+        "past_overdose",
+        "hours between uses (redosing interval)",
+        "community",
+        "emg",
+        "uses_per_day",
+    ]:
         assert not _suggests_a_dose(name), name
 
 
@@ -131,7 +150,9 @@ def _local(year, month, day, hour, minute) -> dt.datetime:
 
 @pytest.fixture
 def patient_with_distinctive_numbers(clinic, alice) -> Patient:
-    patient = Patient.objects.create(clinic=clinic, record_number="R-4821", name="Quinn Harlow", date_of_birth=dt.date(1983, 6, 27))
+    patient = Patient.objects.create(
+        clinic=clinic, record_number="R-4821", name="Quinn Harlow", date_of_birth=dt.date(1983, 6, 27)
+    )
     Patient.objects.filter(pk=patient.pk).update(created_at=_local(2026, 1, 8, 8, 15))
     patient.refresh_from_db()
     UseReport.objects.create(
@@ -151,8 +172,13 @@ def patient_with_distinctive_numbers(clinic, alice) -> Patient:
     )
     record_assessment(patient, alice, total=23, at=_local(2026, 3, 19, 16, 41))
     plan = services.taper_plan_create(
-        request=None, actor=alice, patient=patient, start_date=dt.date(2026, 2, 3), goals="g",
-        status=TaperStatus.STOPPED, outcome_note="Returned to use",
+        request=None,
+        actor=alice,
+        patient=patient,
+        start_date=dt.date(2026, 2, 3),
+        goals="g",
+        status=TaperStatus.STOPPED,
+        outcome_note="Returned to use",
     )
     TaperPlan.objects.filter(pk=plan.pk).update(status_changed_at=_local(2026, 2, 24, 9, 5))
     return patient
@@ -173,7 +199,12 @@ def _assert_only_recorded_numbers(text: str) -> None:
 
 def test_every_number_on_a_card_is_a_recorded_fact(patient_with_distinctive_numbers):
     cards = cards_for_patient(patient_with_distinctive_numbers)
-    assert [c.key for c in cards] == ["depressant_co_use", "concentrated_product", "buprenorphine_referral", "follow_up"]
+    assert [c.key for c in cards] == [
+        "depressant_co_use",
+        "concentrated_product",
+        "buprenorphine_referral",
+        "follow_up",
+    ]
     text = " ".join(card.text for card in cards)
     _assert_only_recorded_numbers(text)
     # The facts are really quoted, with their dates.
@@ -183,7 +214,9 @@ def test_every_number_on_a_card_is_a_recorded_fact(patient_with_distinctive_numb
     assert "Last assessment: COWS, taken 19 Mar 2026." in text
 
 
-def test_the_cards_as_rendered_on_the_patient_page_quote_only_recorded_numbers(alice_client, patient_with_distinctive_numbers):
+def test_the_cards_as_rendered_on_the_patient_page_quote_only_recorded_numbers(
+    alice_client, patient_with_distinctive_numbers
+):
     html = alice_client.get(reverse("patients:detail", args=[patient_with_distinctive_numbers.pk])).content.decode()
     section = html[html.rindex("<section", 0, html.index('aria-labelledby="guidance-cards-heading"')) :]
     section = section[: section.index("</section>")]

@@ -3,10 +3,11 @@
 Object-level scoping (a patient of another clinic is a 404) lives in each app's selectors,
 which all start from the acting user's clinic.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied

@@ -1,4 +1,5 @@
 """Sign-in, failed sign-in and sign-out go to the audit trail; sign-in starts the session clock."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """The navigation bar for the signed-in user's role."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest
@@ -22,7 +23,9 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.role:
         return {"nav_items": []}
-    if hasattr(user, "is_verified") and second_factor_pending(request):  # nothing to navigate to before the second factor
+    if hasattr(user, "is_verified") and second_factor_pending(
+        request
+    ):  # nothing to navigate to before the second factor
         return {"nav_items": [], "second_factor_pending": True}
     items = []
     for name, label, roles in NAV_ITEMS:

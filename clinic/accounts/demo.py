@@ -1,4 +1,5 @@
 """Demo clinics and staff for `make run`. Invented people; loading twice changes nothing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

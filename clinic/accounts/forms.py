@@ -91,7 +91,9 @@ class SecondFactorForm(forms.Form):
         label="Code",
         max_length=32,
         help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
 
     def clean_code(self) -> str:

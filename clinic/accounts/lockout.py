@@ -4,6 +4,7 @@ Axes counts failures per username AND address (settings.AXES_LOCKOUT_PARAMETERS)
 AXES_FAILURE_LIMIT failures that pair is refused until AXES_COOLOFF_TIME has passed since the
 last counted failure, or until a supervisor or clinic admin lifts it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,9 @@ def locked_until(username: str, ip_address: str | None) -> dt.datetime | None:
     return last["last"] + settings.AXES_COOLOFF_TIME if last["last"] else None
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
     """The page a locked-out person sees instead of the sign-in form (AXES_LOCKOUT_CALLABLE)."""
     username = (get_client_username(request, credentials) or "")[:150]
     until = locked_until(username, client_ip(request))
@@ -78,9 +81,9 @@ def lockouts_of_clinic(user: User) -> list[Lockout]:
 
 def lockout_get_for_user(user: User, pk: int) -> AccessAttempt:
     """A failed-sign-in record of one of the user's clinic's usernames; Http404 otherwise."""
-    attempt = AccessAttempt.objects.filter(pk=pk, username__in=User.objects.filter(
-        clinic_id=user.clinic_id, is_superuser=False
-    ).values("username")).first()
+    attempt = AccessAttempt.objects.filter(
+        pk=pk, username__in=User.objects.filter(clinic_id=user.clinic_id, is_superuser=False).values("username")
+    ).first()
     if attempt is None:
         raise Http404("No such lockout")
     return attempt

@@ -3,9 +3,10 @@
 They work on every URL, including pages that other apps add later, without anything in the
 views: a new staff page is covered as soon as it exists.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -59,10 +60,16 @@ class SessionLifetimeMiddleware:
         last_seen = session.get(sessions.LAST_SEEN)
         if signed_in_at is None or now - signed_in_at >= settings.SESSION_ABSOLUTE_SECONDS:
             hours = settings.SESSION_ABSOLUTE_SECONDS // 3600
-            self._end(request, f"session limit of {hours} hours reached", f"You were signed out: sessions last {hours} hours at most.")
+            self._end(
+                request,
+                f"session limit of {hours} hours reached",
+                f"You were signed out: sessions last {hours} hours at most.",
+            )
         elif last_seen is None or now - last_seen >= settings.SESSION_IDLE_SECONDS:
             minutes = settings.SESSION_IDLE_SECONDS // 60
-            self._end(request, f"idle for {minutes} minutes", f"You were signed out after {minutes} minutes without activity.")
+            self._end(
+                request, f"idle for {minutes} minutes", f"You were signed out after {minutes} minutes without activity."
+            )
         elif now - last_seen >= settings.SESSION_ACTIVITY_RESOLUTION_SECONDS:
             session[sessions.LAST_SEEN] = now
 

@@ -1,4 +1,5 @@
 """Writes about clinics and staff. Each is one transaction with its audit event."""
+
 from __future__ import annotations
 
 from django.contrib.auth import update_session_auth_hash
@@ -34,9 +35,7 @@ def staff_create(
     email: str = "",
 ) -> User:
     """Add a staff member to `clinic` with `role`. The password must pass the validators."""
-    user = User(
-        username=username, clinic=clinic, role=role, first_name=first_name, last_name=last_name, email=email
-    )
+    user = User(username=username, clinic=clinic, role=role, first_name=first_name, last_name=last_name, email=email)
     validate_password(password, user)
     user.set_password(password)
     user.full_clean()

@@ -4,6 +4,7 @@ Sign-in stamps the session with its start and last activity (unix seconds); the
 SessionLifetimeMiddleware ends it after SESSION_IDLE_SECONDS without a request or
 SESSION_ABSOLUTE_SECONDS after sign-in, whichever comes first.
 """
+
 from __future__ import annotations
 
 import time

@@ -4,6 +4,7 @@ A TOTP code is accepted once (django-otp remembers the last time step used) and 
 slow further tries down exponentially (django-otp's throttling). Recovery codes are deleted
 as they are used.
 """
+
 from __future__ import annotations
 
 import base64
@@ -74,7 +75,9 @@ def recovery_codes_issue(*, request: HttpRequest, user: User) -> list[str]:
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    audit_record(request=request, action=Action.CREATE, obj=device, detail=f"{RECOVERY_CODE_COUNT} recovery codes issued")
+    audit_record(
+        request=request, action=Action.CREATE, obj=device, detail=f"{RECOVERY_CODE_COUNT} recovery codes issued"
+    )
     return codes
 
 

@@ -5,7 +5,11 @@ from clinic.accounts import views
 from clinic.accounts.forms import SignInForm
 
 urlpatterns = [
-    path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("sign-in/code/", views.two_factor_verify, name="two_factor_verify"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),

@@ -87,7 +87,9 @@ def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 def _next_url(request: HttpRequest) -> str:
     """Where to go after the second factor: `next` if it is one of ours, else home."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 

@@ -223,7 +223,7 @@ def trend_chart(
     segments: list[str] = []
     current: list[str] = []
     dots: list[Dot] = []
-    for p, x, new_segment in zip(shown, xs, breaks):
+    for p, x, new_segment in zip(shown, xs, breaks, strict=False):
         y = y_of(p.total)
         if new_segment:
             if len(current) > 1:
@@ -240,9 +240,7 @@ def trend_chart(
         top = y_of(min(band.high + 0.5, instrument.max_total))
         bottom = y_of(max(band.low - 0.5, instrument.min_total))
         css = "chart-band-" + band.key.replace("_", "-")
-        bands.append(
-            BandRect(band.key, top, round(bottom - top, 1), band.label, css, round(top + 12, 1))
-        )
+        bands.append(BandRect(band.key, top, round(bottom - top, 1), band.label, css, round(top + 12, 1)))
 
     step = _even_step(instrument.max_total)
     y_ticks = [Tick(y_of(v), str(v)) for v in range(0, instrument.max_total + 1, step)]
@@ -295,14 +293,12 @@ def _time_axis(
     xs = [x_of(_seconds(p.taken_at)) for p in points]
     limit = gap.total_seconds()
     breaks = [False] + [
-        _seconds(b.taken_at) - _seconds(a.taken_at) > limit for a, b in zip(points, points[1:])
+        _seconds(b.taken_at) - _seconds(a.taken_at) > limit for a, b in zip(points, points[1:], strict=False)
     ]
     return xs, ticks, breaks
 
 
-def _hours_axis(
-    points: list[_Point], frame: _Frame, gap: float
-) -> tuple[list[float], list[Tick], list[bool]]:
+def _hours_axis(points: list[_Point], frame: _Frame, gap: float) -> tuple[list[float], list[Tick], list[bool]]:
     if not points:
         return [], [], []
     hours = [float(p.hours_since_use) for p in points]  # type: ignore[arg-type]
@@ -314,11 +310,9 @@ def _hours_axis(
     def x_of(h: float) -> float:
         return round(frame.plot_left + h / span * frame.plot_width, 1)
 
-    ticks = [
-        Tick(x_of(h), gettext("%(hours)s h") % {"hours": h}) for h in range(0, span + 1, step)
-    ]
+    ticks = [Tick(x_of(h), gettext("%(hours)s h") % {"hours": h}) for h in range(0, span + 1, step)]
     # Hours going down means a new use reset the clock: never join the two periods.
-    breaks = [False] + [b <= a or b - a > gap for a, b in zip(hours, hours[1:])]
+    breaks = [False] + [b <= a or b - a > gap for a, b in zip(hours, hours[1:], strict=False)]
     return [x_of(h) for h in hours], ticks, breaks
 
 
@@ -356,10 +350,8 @@ def _trend_description(points: list[_Point], name: str, skipped: int, tz: tzinfo
             text = gettext("1 %(instrument)s assessment on %(first_date)s; total %(first)d.")
         elif first_day == last_day:
             text = ngettext(
-                "%(count)d %(instrument)s assessment on %(first_date)s; "
-                "first total %(first)d, latest %(latest)d.",
-                "%(count)d %(instrument)s assessments on %(first_date)s; "
-                "first total %(first)d, latest %(latest)d.",
+                "%(count)d %(instrument)s assessment on %(first_date)s; first total %(first)d, latest %(latest)d.",
+                "%(count)d %(instrument)s assessments on %(first_date)s; first total %(first)d, latest %(latest)d.",
                 len(points),
             )
         else:

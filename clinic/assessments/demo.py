@@ -4,6 +4,7 @@ Patients come from the patients app's demo; this adds assessments to the first f
 demo clinic (by record number) and creates nothing if there are none. Every assessment goes
 through assessment_submit with a fixed submission id, so loading twice adds nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,16 @@ from clinic.patients.models import Patient
 NAMESPACE = uuid.UUID("6f1d3c52-2b1e-4b8e-9a57-8f0d6a1c7e42")
 
 # (days ago, COWS total, SOWS total, SOWS craving) — the SOWS an hour after the COWS.
-SETTLING = [(21, 18, 30, 3), (20, 22, 34, 4), (18, 15, 24, 2), (14, 11, 18, 2),
-            (11, 8, 12, 1), (7, 6, 9, 1), (4, 4, 6, 0), (1, 3, 5, 0)]
+SETTLING = [
+    (21, 18, 30, 3),
+    (20, 22, 34, 4),
+    (18, 15, 24, 2),
+    (14, 11, 18, 2),
+    (11, 8, 12, 1),
+    (7, 6, 9, 1),
+    (4, 4, 6, 0),
+    (1, 3, 5, 0),
+]
 # Ten days without an assessment (a gap on the chart), then worse: a band rise and craving.
 RELAPSING = [(24, 10, 20, 1), (22, 8, 15, 1), (20, 6, 12, 0), (9, 12, 25, 3), (2, 27, 40, 4)]
 # SOWS-Gossop only, weekly.
@@ -61,8 +70,14 @@ def _course(patient: Patient, clinician, course, morning: dt.datetime) -> None:
     for n, (days_ago, cows, sows, craving) in enumerate(course):
         at = morning - dt.timedelta(days=days_ago)
         _submit(patient, clinician, COWS, n, at, answers_for(COWS, cows))
-        _submit(patient, clinician, SOWS, n, at + dt.timedelta(hours=1),
-                answers_for(SOWS, sows, **{CRAVING_ITEM_KEY: craving}))
+        _submit(
+            patient,
+            clinician,
+            SOWS,
+            n,
+            at + dt.timedelta(hours=1),
+            answers_for(SOWS, sows, **{CRAVING_ITEM_KEY: craving}),
+        )
 
 
 def load(cast) -> None:
@@ -72,10 +87,16 @@ def load(cast) -> None:
     for clinic, clinician in ((cast.clinic, cast.alice), (cast.other_clinic, cast.dave)):
         patients = list(Patient.objects.filter(clinic=clinic).order_by("record_number")[:3])
         plans = [RELAPSING, SETTLING, None] if clinic == cast.clinic else [SETTLING]
-        for patient, plan in zip(patients, plans):
+        for patient, plan in zip(patients, plans, strict=False):
             if plan is None:
                 for n, (days_ago, total) in enumerate(GOSSOP_WEEKLY):
-                    _submit(patient, clinician, SOWS_GOSSOP, n, morning - dt.timedelta(days=days_ago),
-                            answers_for(SOWS_GOSSOP, total))
+                    _submit(
+                        patient,
+                        clinician,
+                        SOWS_GOSSOP,
+                        n,
+                        morning - dt.timedelta(days=days_ago),
+                        answers_for(SOWS_GOSSOP, total),
+                    )
             else:
                 _course(patient, clinician, plan, morning)

@@ -3,6 +3,7 @@
 Instruments are identified in a local code system owned by this deployment. No LOINC code is
 used: none could be verified for COWS or SOWS panels (shared/clinical/INSTRUMENTS.md).
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,9 +44,7 @@ def item_column(instrument: Instrument, key: str) -> str:
     return f"{instrument.code}.{key}"
 
 
-ITEM_COLUMNS = [
-    item_column(instrument, item.key) for instrument in INSTRUMENTS.values() for item in instrument.items
-]
+ITEM_COLUMNS = [item_column(instrument, item.key) for instrument in INSTRUMENTS.values() for item in instrument.items]
 
 
 def header() -> list[str]:

@@ -3,6 +3,7 @@
 One required radio group per item, offering exactly the item's legal values with their
 meanings; anything else posted is refused next to that item. The server scores the answers.
 """
+
 from __future__ import annotations
 
 import datetime as dt

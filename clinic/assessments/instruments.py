@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-Text = Union[str, Promise]
+Text = str | Promise
 
 
 class InvalidAnswers(ValueError):
@@ -78,7 +78,7 @@ class Instrument:
             raise ValueError(f"{self.code}: duplicate item keys")
         if [item.number for item in self.items] != list(range(1, len(self.items) + 1)):
             raise ValueError(f"{self.code}: items must be numbered 1..n in order")
-        for before, after in zip(self.bands, self.bands[1:]):
+        for before, after in zip(self.bands, self.bands[1:], strict=False):
             if after.low != before.high + 1:
                 raise ValueError(f"{self.code}: bands must be contiguous")
         if self.bands and self.bands[-1].high != self.max_total:
@@ -107,9 +107,7 @@ class Instrument:
                 continue
             value = answers[item.key]
             # bool is an int subclass: True must not sneak in as 1.
-            if not isinstance(value, int) or isinstance(value, bool) or (
-                value not in item.legal_values
-            ):
+            if not isinstance(value, int) or isinstance(value, bool) or (value not in item.legal_values):
                 errors[item.key] = format_lazy(
                     _("Choose one of the allowed answers: {allowed}."),
                     allowed=", ".join(str(v) for v in item.legal_values),
@@ -127,9 +125,7 @@ class Instrument:
         if not isinstance(total, int) or isinstance(total, bool):
             raise TypeError(f"total must be an int, not {type(total).__name__}")
         if not self.min_total <= total <= self.max_total:
-            raise ValueError(
-                f"{self.code} total {total} is outside {self.min_total}..{self.max_total}"
-            )
+            raise ValueError(f"{self.code} total {total} is outside {self.min_total}..{self.max_total}")
         for band in self.bands:
             if band.low <= total <= band.high:
                 return band
@@ -151,55 +147,117 @@ COWS = Instrument(
     short_name=_("COWS"),
     completed_by="clinician",
     items=(
-        _item(1, "resting_pulse", _("Resting pulse rate"),
-              _("Beats per minute, measured after the person has sat or lain down for one minute."),
-              (0, _("80 or lower")), (1, _("81 to 100")), (2, _("101 to 120")),
-              (4, _("Over 120"))),
-        _item(2, "sweating", _("Sweating"),
-              _("Over the past half hour, and not explained by room temperature or activity."),
-              (0, _("No sweating, chills or flushing")),
-              (1, _("Says they have had chills or flushing")),
-              (2, _("Face flushed or visibly damp")),
-              (3, _("Beads of sweat on the forehead or face")),
-              (4, _("Sweat running off the face"))),
-        _item(3, "restlessness", _("Restlessness"), _("What you see during the assessment."),
-              (0, _("Able to sit still")),
-              (1, _("Says sitting still is hard, but manages it")),
-              (3, _("Shifts often, or keeps moving legs or arms")),
-              (5, _("Cannot stay seated for more than a few seconds"))),
-        _item(4, "pupil_size", _("Pupil size"), _("Judged against the light in the room."),
-              (0, _("Pinpoint, or normal for the room light")),
-              (1, _("Possibly larger than normal for the room light")),
-              (2, _("Moderately dilated")),
-              (5, _("So dilated that only the rim of the iris shows"))),
-        _item(5, "bone_joint_aches", _("Bone or joint aches"),
-              _("If there was pain before, score only the extra part due to withdrawal."),
-              (0, NONE), (1, _("Mild, spread-out discomfort")),
-              (2, _("Reports severe, spread-out aching of joints or muscles")),
-              (4, _("Rubbing joints or muscles; cannot sit still for the discomfort"))),
-        _item(6, "runny_nose_tearing", _("Runny nose or tearing"),
-              _("Not caused by a cold or allergies."),
-              (0, NONE), (1, _("Stuffy nose or unusually moist eyes")),
-              (2, _("Nose running or eyes tearing")),
-              (4, _("Nose running all the time or tears streaming down the cheeks"))),
-        _item(7, "gi_upset", _("Stomach or bowel upset"), _("Over the past half hour."),
-              (0, NONE), (1, _("Stomach cramps")), (2, _("Nausea or loose stools")),
-              (3, _("Vomiting or diarrhoea")), (5, _("Several bouts of vomiting or diarrhoea"))),
-        _item(8, "tremor", _("Tremor"), _("With the hands held out in front."),
-              (0, NONE), (1, _("Can be felt but not seen")), (2, _("Slight tremor you can see")),
-              (4, _("Marked tremor or muscle twitching"))),
-        _item(9, "yawning", _("Yawning"), _("What you see during the assessment."),
-              (0, NONE), (1, _("Once or twice")), (2, _("Three or more times")),
-              (4, _("Several times a minute"))),
-        _item(10, "anxiety_irritability", _("Anxiety or irritability"),
-              _("What the person reports and what you see."),
-              (0, NONE), (1, _("Reports growing irritability or anxiety")),
-              (2, _("Clearly irritable or anxious")),
-              (4, _("So irritable or anxious that taking part in the assessment is hard"))),
-        _item(11, "gooseflesh", _("Gooseflesh skin"), _("What you see."),
-              (0, _("Skin is smooth")),
-              (3, _("Goosebumps can be felt, or hairs stand up on the arms")),
-              (5, _("Prominent goosebumps"))),
+        _item(
+            1,
+            "resting_pulse",
+            _("Resting pulse rate"),
+            _("Beats per minute, measured after the person has sat or lain down for one minute."),
+            (0, _("80 or lower")),
+            (1, _("81 to 100")),
+            (2, _("101 to 120")),
+            (4, _("Over 120")),
+        ),
+        _item(
+            2,
+            "sweating",
+            _("Sweating"),
+            _("Over the past half hour, and not explained by room temperature or activity."),
+            (0, _("No sweating, chills or flushing")),
+            (1, _("Says they have had chills or flushing")),
+            (2, _("Face flushed or visibly damp")),
+            (3, _("Beads of sweat on the forehead or face")),
+            (4, _("Sweat running off the face")),
+        ),
+        _item(
+            3,
+            "restlessness",
+            _("Restlessness"),
+            _("What you see during the assessment."),
+            (0, _("Able to sit still")),
+            (1, _("Says sitting still is hard, but manages it")),
+            (3, _("Shifts often, or keeps moving legs or arms")),
+            (5, _("Cannot stay seated for more than a few seconds")),
+        ),
+        _item(
+            4,
+            "pupil_size",
+            _("Pupil size"),
+            _("Judged against the light in the room."),
+            (0, _("Pinpoint, or normal for the room light")),
+            (1, _("Possibly larger than normal for the room light")),
+            (2, _("Moderately dilated")),
+            (5, _("So dilated that only the rim of the iris shows")),
+        ),
+        _item(
+            5,
+            "bone_joint_aches",
+            _("Bone or joint aches"),
+            _("If there was pain before, score only the extra part due to withdrawal."),
+            (0, NONE),
+            (1, _("Mild, spread-out discomfort")),
+            (2, _("Reports severe, spread-out aching of joints or muscles")),
+            (4, _("Rubbing joints or muscles; cannot sit still for the discomfort")),
+        ),
+        _item(
+            6,
+            "runny_nose_tearing",
+            _("Runny nose or tearing"),
+            _("Not caused by a cold or allergies."),
+            (0, NONE),
+            (1, _("Stuffy nose or unusually moist eyes")),
+            (2, _("Nose running or eyes tearing")),
+            (4, _("Nose running all the time or tears streaming down the cheeks")),
+        ),
+        _item(
+            7,
+            "gi_upset",
+            _("Stomach or bowel upset"),
+            _("Over the past half hour."),
+            (0, NONE),
+            (1, _("Stomach cramps")),
+            (2, _("Nausea or loose stools")),
+            (3, _("Vomiting or diarrhoea")),
+            (5, _("Several bouts of vomiting or diarrhoea")),
+        ),
+        _item(
+            8,
+            "tremor",
+            _("Tremor"),
+            _("With the hands held out in front."),
+            (0, NONE),
+            (1, _("Can be felt but not seen")),
+            (2, _("Slight tremor you can see")),
+            (4, _("Marked tremor or muscle twitching")),
+        ),
+        _item(
+            9,
+            "yawning",
+            _("Yawning"),
+            _("What you see during the assessment."),
+            (0, NONE),
+            (1, _("Once or twice")),
+            (2, _("Three or more times")),
+            (4, _("Several times a minute")),
+        ),
+        _item(
+            10,
+            "anxiety_irritability",
+            _("Anxiety or irritability"),
+            _("What the person reports and what you see."),
+            (0, NONE),
+            (1, _("Reports growing irritability or anxiety")),
+            (2, _("Clearly irritable or anxious")),
+            (4, _("So irritable or anxious that taking part in the assessment is hard")),
+        ),
+        _item(
+            11,
+            "gooseflesh",
+            _("Gooseflesh skin"),
+            _("What you see."),
+            (0, _("Skin is smooth")),
+            (3, _("Goosebumps can be felt, or hairs stand up on the arms")),
+            (5, _("Prominent goosebumps")),
+        ),
     ),
     bands=(
         Band(5, 12, "mild", _("Mild")),
@@ -221,8 +279,11 @@ COWS = Instrument(
 # --- SOWS (Handelsman) --------------------------------------------------------------------------
 
 _SOWS_CHOICES = (
-    (0, _("Not at all")), (1, _("A little")), (2, _("Moderately")),
-    (3, _("Quite a bit")), (4, _("Extremely")),
+    (0, _("Not at all")),
+    (1, _("A little")),
+    (2, _("Moderately")),
+    (3, _("Quite a bit")),
+    (4, _("Extremely")),
 )
 
 SOWS = Instrument(

@@ -47,7 +47,10 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 name="assessment_total_in_range",
                 condition=Q(
-                    *[Q(instrument=code, total__gte=i.min_total, total__lte=i.max_total) for code, i in INSTRUMENTS.items()],
+                    *[
+                        Q(instrument=code, total__gte=i.min_total, total__lte=i.max_total)
+                        for code, i in INSTRUMENTS.items()
+                    ],
                     _connector=Q.OR,
                 ),
             ),

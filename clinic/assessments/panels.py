@@ -2,6 +2,7 @@
 
 Each provider issues one query whatever the length of the patient's history.
 """
+
 from __future__ import annotations
 
 from django.http import HttpRequest

@@ -1,5 +1,6 @@
 """Reads of assessment data. Callers pass a patient they already fetched through
 clinic.patients.selectors.patient_get_for_user, so the clinic scope is decided there."""
+
 from __future__ import annotations
 
 from clinic.assessments.models import Assessment, PatientAssessmentSummary
@@ -8,9 +9,7 @@ from clinic.patients.models import Patient
 
 def assessments_for_patient(patient: Patient) -> list[Assessment]:
     """Every assessment of the patient, oldest first, with who entered it. One query."""
-    return list(
-        Assessment.objects.filter(patient=patient).select_related("entered_by").order_by("taken_at", "pk")
-    )
+    return list(Assessment.objects.filter(patient=patient).select_related("entered_by").order_by("taken_at", "pk"))
 
 
 def assessment_summary_for_patient(patient: Patient) -> PatientAssessmentSummary | None:

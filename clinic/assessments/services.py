@@ -1,4 +1,5 @@
 """Recording assessments. One transaction each, with its audit event."""
+
 from __future__ import annotations
 
 import datetime as dt

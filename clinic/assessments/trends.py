@@ -3,6 +3,7 @@
 Pure functions over a list of assessments already fetched (one query): nothing here touches
 the database, so the pages stay at a constant number of queries however long the history is.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -201,7 +202,9 @@ def attention_notes(summary: PatientAssessmentSummary | None) -> list[AttentionN
     if summary.cows_band_went_up:
         notes.append(
             AttentionNote(
-                _("COWS moved up a band since the previous one: %(before)s (total %(was)d) to %(after)s (total %(now)d).")
+                _(
+                    "COWS moved up a band since the previous one: %(before)s (total %(was)d) to %(after)s (total %(now)d)."
+                )
                 % {
                     "before": summary.previous_cows_band_label.lower(),
                     "was": summary.previous_cows_total,
@@ -212,9 +215,7 @@ def attention_notes(summary: PatientAssessmentSummary | None) -> list[AttentionN
             )
         )
     if summary.latest_sows_craving is not None and summary.latest_sows_craving >= CRAVING_ALERT_MIN:
-        meaning = next(
-            c.label for c in SOWS.item(CRAVING_ITEM_KEY).choices if c.value == summary.latest_sows_craving
-        )
+        meaning = next(c.label for c in SOWS.item(CRAVING_ITEM_KEY).choices if c.value == summary.latest_sows_craving)
         notes.append(
             AttentionNote(
                 _("SOWS craving item (16, “I want to use right now”) answered %(value)d, “%(meaning)s”.")
@@ -223,4 +224,3 @@ def attention_notes(summary: PatientAssessmentSummary | None) -> list[AttentionN
             )
         )
     return notes
-

@@ -40,7 +40,9 @@ def _result_text(assessment: Assessment) -> str:
     name = str(assessment.definition.short_name)
     if assessment.band_label:
         return _("%(name)s total %(total)d, %(band)s.") % {
-            "name": name, "total": assessment.total, "band": assessment.band_label.lower()
+            "name": name,
+            "total": assessment.total,
+            "band": assessment.band_label.lower(),
         }
     return _("%(name)s total %(total)d.") % {"name": name, "total": assessment.total}
 
@@ -71,9 +73,7 @@ def assessment_record(request: HttpRequest, pk: int, instrument: str) -> HttpRes
             for key, message in error.errors.items():
                 form.add_error(ITEM_PREFIX + key, message)
         except SubmissionConflict:
-            form.add_error(
-                None, _("This form was already used for another record. Check the answers and save again.")
-            )
+            form.add_error(None, _("This form was already used for another record. Check the answers and save again."))
         else:
             if created:
                 messages.success(request, _("Saved. %(result)s") % {"result": _result_text(assessment)})

@@ -6,13 +6,15 @@ breaks the chain from that row on, and `manage.py verify_audit_chain` names the 
 
 The serialization below is frozen: changing it would make every existing row fail verification.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Protocol
 
 GENESIS = "0" * 64
 # The fields that the hash covers, in no particular order (the JSON keys are sorted).
@@ -37,7 +39,7 @@ class Chained(Protocol):
 
 
 def _canonical_time(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def event_hash(values: dict, prev_hash: str) -> str:

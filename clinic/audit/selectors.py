@@ -1,4 +1,5 @@
 """Reads of the audit trail, always limited to the acting user's clinic."""
+
 from __future__ import annotations
 
 import datetime as dt

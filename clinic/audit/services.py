@@ -1,4 +1,5 @@
 """Writing the audit trail. Call these inside the same transaction as the change they describe."""
+
 from __future__ import annotations
 
 import ipaddress

@@ -52,11 +52,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The search result as CSV. The export itself is recorded in the trail."""
     form, events = _search(request)
-    filters = {name: value for name, value in (form.cleaned_data if form.is_bound and form.is_valid() else {}).items() if value}
+    filters = {
+        name: value for name, value in (form.cleaned_data if form.is_bound and form.is_valid() else {}).items() if value
+    }
     audit_record(
         request=request,
         action=Action.EXPORT,
-        detail=("audit trail CSV; filters: " + ", ".join(sorted(filters))) if filters else "audit trail CSV; no filters",
+        detail=("audit trail CSV; filters: " + ", ".join(sorted(filters)))
+        if filters
+        else "audit trail CSV; no filters",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -1,4 +1,5 @@
 """A dashboard list as CSV: one row per patient, the columns the list page shows."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """The dashboard's filters, read from the query string: clinician (supervisors) and date range."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -22,11 +22,19 @@ class PatientActivity(models.Model):
     last_visit_at = models.DateTimeField(null=True)
     follow_up_due = models.DateField(null=True)  # next_follow_up of the latest visit
     latest_use_report = models.ForeignKey(
-        "patients.UseReport", on_delete=models.DO_NOTHING, null=True, db_constraint=False, db_index=False,
+        "patients.UseReport",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     latest_link = models.ForeignKey(
-        "selfreport.PatientLink", on_delete=models.DO_NOTHING, null=True, db_constraint=False, db_index=False,
+        "selfreport.PatientLink",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     review_due = models.DateField(null=True)  # earliest review date not yet held, of an open taper plan

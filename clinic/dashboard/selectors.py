@@ -9,14 +9,15 @@ facts are correlated subqueries or joins inside one statement, never a query per
 Each rule (what "silent" means, what counts as depressant co-use) is written once, as a `Q`
 over the patient, and used alike by the counts, the lists behind them and their CSV.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
-from operator import add, or_
-from typing import Callable
+from operator import or_
 
 from django.db import connections
 from django.db.models import (
@@ -39,13 +40,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from clinic.accounts.models import Role, User
-from clinic.assessments.instruments import COWS, CRAVING_ALERT_MIN, SEVERE_BAND_KEYS, SOWS, CRAVING_ITEM_KEY
+from clinic.assessments.instruments import COWS, CRAVING_ALERT_MIN, CRAVING_ITEM_KEY, SEVERE_BAND_KEYS, SOWS
 from clinic.assessments.models import Assessment
-from clinic.guidance.models import OPEN_TAPER_STATUSES, Referral, ReferralEvent, ReferralStatus, ReviewDate
+from clinic.guidance.models import Referral, ReferralEvent, ReferralStatus
 from clinic.patients.flags import DEPRESSANTS, flags_for
 from clinic.patients.models import Frequency, Patient, PatientStatus, UseReport, Visit, VisitKind
 from clinic.patients.selectors import patients_visible_to, use_reports_by_id
-from clinic.selfreport.models import PatientLink
 
 # No visit and no assessment for this long, and the patient is "silent".
 SILENT_AFTER = dt.timedelta(days=7)
@@ -166,10 +166,14 @@ def depressant_co_use(prefix: str = "") -> Q:
 
 def expired_unanswered(now: dt.datetime, prefix: str = "") -> Q:
     """A patient link that lapsed without being answered, revoked or locked (LinkState.EXPIRED)."""
-    return Q(**{f"{prefix}pk__isnull": False, f"{prefix}completed_at__isnull": True,
-                f"{prefix}revoked_at__isnull": True, f"{prefix}locked_at__isnull": True}) & (
-        Q(**{f"{prefix}expired_at__isnull": False}) | Q(**{f"{prefix}expires_at__lte": now})
-    )
+    return Q(
+        **{
+            f"{prefix}pk__isnull": False,
+            f"{prefix}completed_at__isnull": True,
+            f"{prefix}revoked_at__isnull": True,
+            f"{prefix}locked_at__isnull": True,
+        }
+    ) & (Q(**{f"{prefix}expired_at__isnull": False}) | Q(**{f"{prefix}expires_at__lte": now}))
 
 
 _REPORT = "activity__latest_use_report__"
@@ -191,7 +195,9 @@ def with_facts(patients: QuerySet[Patient], moment: Moment) -> QuerySet[Patient]
         latest_use_report_id=F("activity__latest_use_report_id"),
         co_use=ExpressionWrapper(depressant_co_use(_REPORT), output_field=BooleanField()),
         link_expired_at=Case(When(expired_unanswered(moment.now, _LINK), then=F(f"{_LINK}expires_at")), default=None),
-        review_passed_on=Case(When(activity__review_due__lt=moment.today, then=F("activity__review_due")), default=None),
+        review_passed_on=Case(
+            When(activity__review_due__lt=moment.today, then=F("activity__review_due")), default=None
+        ),
     )
 
 
@@ -220,7 +226,10 @@ def _silent(m: Moment) -> Q:
     cutoff = m.silent_before
     return (
         (Q(activity__last_visit_at__lt=cutoff) | Q(activity__last_visit_at__isnull=True))
-        & (Q(**{f"{_SUMMARY}latest_assessment_at__lt": cutoff}) | Q(**{f"{_SUMMARY}latest_assessment_at__isnull": True}))
+        & (
+            Q(**{f"{_SUMMARY}latest_assessment_at__lt": cutoff})
+            | Q(**{f"{_SUMMARY}latest_assessment_at__isnull": True})
+        )
         # Someone registered this week has not had the chance to go quiet.
         & Q(created_at__lt=cutoff)
     )
@@ -302,8 +311,12 @@ def _metrics() -> list[Metric]:
             for value, label in PatientStatus.choices
         ],
         *[
-            Metric(f"band_{band.key}", str(band.label), f"Patients in care whose latest COWS is {str(band.label).lower()}",
-                   _band(band.key))
+            Metric(
+                f"band_{band.key}",
+                str(band.label),
+                f"Patients in care whose latest COWS is {str(band.label).lower()}",
+                _band(band.key),
+            )
             for band in reversed(COWS.bands)
         ],
         Metric(
@@ -318,12 +331,24 @@ def _metrics() -> list[Metric]:
             "Patients in care with no COWS recorded",
             lambda m: IN_CARE & Q(**{f"{_SUMMARY}latest_cows_total__isnull": True}),
         ),
-        Metric("new_week", "New this week", "Patients registered this week (since Monday)",
-               lambda m: Q(created_at__gte=_midnight(m.this_week))),
-        Metric("new_range", "New in the date range", "Patients registered in the date range",
-               lambda m: Q(created_at__gte=m.dates.starts_at, created_at__lt=m.dates.ends_before)),
-        Metric("attention", "Need attention", "Patients in care who need attention, for any reason",
-               lambda m: IN_CARE & _any_attention(m)),
+        Metric(
+            "new_week",
+            "New this week",
+            "Patients registered this week (since Monday)",
+            lambda m: Q(created_at__gte=_midnight(m.this_week)),
+        ),
+        Metric(
+            "new_range",
+            "New in the date range",
+            "Patients registered in the date range",
+            lambda m: Q(created_at__gte=m.dates.starts_at, created_at__lt=m.dates.ends_before),
+        ),
+        Metric(
+            "attention",
+            "Need attention",
+            "Patients in care who need attention, for any reason",
+            lambda m: IN_CARE & _any_attention(m),
+        ),
         *[
             Metric(r.key, r.label, r.heading + " (in care)", lambda m, r=r: IN_CARE & r.condition(m), attention=True)
             for r in ATTENTION_REASONS
@@ -360,15 +385,23 @@ LISTED_ONLY: dict[str, Metric] = {
     metric.key: metric
     for metric in [
         *[
-            _referral_metric(f"referral_{value}", label, f"Patients with a referral at “{label}”",
-                             lambda m, v=value: Q(status=v))
+            _referral_metric(
+                f"referral_{value}", label, f"Patients with a referral at “{label}”", lambda m, v=value: Q(status=v)
+            )
             for value, label in ReferralStatus.choices
         ],
-        _referral_metric("referral_sent_days", "Days from intake to referral sent",
-                         "Patients with a referral sent in the date range", _sent_in_range),
-        _referral_metric("referral_attended_days", "Days from referral sent to attended",
-                         "Patients with a referral sent in the date range and since attended",
-                         _attended_after_sent_in_range),
+        _referral_metric(
+            "referral_sent_days",
+            "Days from intake to referral sent",
+            "Patients with a referral sent in the date range",
+            _sent_in_range,
+        ),
+        _referral_metric(
+            "referral_attended_days",
+            "Days from referral sent to attended",
+            "Patients with a referral sent in the date range and since attended",
+            _attended_after_sent_in_range,
+        ),
     ]
 }
 
@@ -438,7 +471,7 @@ def patient_counts(patients: QuerySet[Patient], moment: Moment) -> Counts:
     with connections[patients.db].cursor() as cursor:
         cursor.execute(outer, params)
         rows = cursor.fetchall()
-    by_clinician = {row[0]: dict(zip(keys, row[1:])) for row in rows}
+    by_clinician = {row[0]: dict(zip(keys, row[1:], strict=False)) for row in rows}
     total = {key: sum(group[key] for group in by_clinician.values()) for key in keys}
     return Counts(total=total, by_clinician=by_clinician)
 
@@ -476,35 +509,44 @@ def reasons_for(patient: Patient, reports: dict[int, UseReport]) -> list[Reason]
     summary = getattr(patient, "summary_or_none", None)
     reasons: list[Reason] = []
     if getattr(patient, "is_attention_cows_severe", False):
-        reasons.append(Reason(
-            "attention_cows_severe",
-            f"Latest COWS is {summary.latest_cows_band_label.lower()} (total {summary.latest_cows_total})",
-            summary.latest_cows_taken_at,
-        ))
+        reasons.append(
+            Reason(
+                "attention_cows_severe",
+                f"Latest COWS is {summary.latest_cows_band_label.lower()} (total {summary.latest_cows_total})",
+                summary.latest_cows_taken_at,
+            )
+        )
     if getattr(patient, "is_attention_cows_up", False):
-        reasons.append(Reason(
-            "attention_cows_up",
-            f"COWS moved up a band: {summary.previous_cows_band_label.lower()} (total {summary.previous_cows_total})"
-            f" to {summary.latest_cows_band_label.lower()} (total {summary.latest_cows_total})",
-            summary.latest_cows_taken_at,
-        ))
+        reasons.append(
+            Reason(
+                "attention_cows_up",
+                f"COWS moved up a band: {summary.previous_cows_band_label.lower()} (total {summary.previous_cows_total})"
+                f" to {summary.latest_cows_band_label.lower()} (total {summary.latest_cows_total})",
+                summary.latest_cows_taken_at,
+            )
+        )
     if getattr(patient, "is_attention_craving", False):
         meaning = next(c.label for c in SOWS.item(CRAVING_ITEM_KEY).choices if c.value == summary.latest_sows_craving)
-        reasons.append(Reason(
-            "attention_craving",
-            f"SOWS craving item answered {summary.latest_sows_craving} (“{str(meaning).lower()}”)",
-            summary.latest_sows_taken_at,
-        ))
+        reasons.append(
+            Reason(
+                "attention_craving",
+                f"SOWS craving item answered {summary.latest_sows_craving} (“{str(meaning).lower()}”)",
+                summary.latest_sows_taken_at,
+            )
+        )
     if getattr(patient, "is_attention_co_use", False):
         report = reports.get(patient.latest_use_report_id)
         flag = next((f for f in flags_for(report) if f.key == "depressant_co_use"), None)
         if flag is not None:
             reasons.append(Reason("attention_co_use", flag.reason, flag.since))
     if getattr(patient, "is_attention_follow_up", False):
-        reasons.append(Reason(
-            "attention_follow_up", f"Follow-up was due on {_day(patient.follow_up_due)}; no visit since",
-            patient.follow_up_due,
-        ))
+        reasons.append(
+            Reason(
+                "attention_follow_up",
+                f"Follow-up was due on {_day(patient.follow_up_due)}; no visit since",
+                patient.follow_up_due,
+            )
+        )
     if getattr(patient, "is_attention_silent", False):
         last = last_contact(patient)
         if last is None:
@@ -513,15 +555,21 @@ def reasons_for(patient: Patient, reports: dict[int, UseReport]) -> list[Reason]
             text = f"No visit or assessment since {_day(last)}"
         reasons.append(Reason("attention_silent", text, last or patient.created_at))
     if getattr(patient, "is_attention_link_expired", False):
-        reasons.append(Reason(
-            "attention_link_expired", f"Patient link expired unanswered on {_day(patient.link_expired_at)}",
-            patient.link_expired_at,
-        ))
+        reasons.append(
+            Reason(
+                "attention_link_expired",
+                f"Patient link expired unanswered on {_day(patient.link_expired_at)}",
+                patient.link_expired_at,
+            )
+        )
     if getattr(patient, "is_attention_taper_review", False):
-        reasons.append(Reason(
-            "attention_taper_review", f"Taper plan review was due on {_day(patient.review_passed_on)} and not held",
-            patient.review_passed_on,
-        ))
+        reasons.append(
+            Reason(
+                "attention_taper_review",
+                f"Taper plan review was due on {_day(patient.review_passed_on)} and not held",
+                patient.review_passed_on,
+            )
+        )
     return reasons
 
 
@@ -621,7 +669,10 @@ def referral_status_counts(patients: QuerySet[Patient]) -> dict[str, int]:
 def referral_timings(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     """Referrals with intake_at (the patient's first intake visit, else when the patient was
     registered), sent_at and attended_at (from their ReferralEvents; null if never)."""
-    first_intake = Visit.objects.filter(patient=OuterRef("patient_id"), kind=VisitKind.INTAKE).order_by("occurred_at", "pk")
+    first_intake = Visit.objects.filter(patient=OuterRef("patient_id"), kind=VisitKind.INTAKE).order_by(
+        "occurred_at", "pk"
+    )
+
     def moved_to(status: str) -> Subquery:
         events = ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=status).order_by("at", "pk")
         return Subquery(events.values("at")[:1])
@@ -650,9 +701,9 @@ def referral_times(patients: QuerySet[Patient], moment: Moment) -> ReferralTimes
 
     Intake is the patient's first intake visit, else when the patient was registered.
     """
-    first_intake = Visit.objects.filter(
-        patient=OuterRef("referral__patient_id"), kind=VisitKind.INTAKE
-    ).order_by("occurred_at", "pk")
+    first_intake = Visit.objects.filter(patient=OuterRef("referral__patient_id"), kind=VisitKind.INTAKE).order_by(
+        "occurred_at", "pk"
+    )
     attended = ReferralEvent.objects.filter(
         referral=OuterRef("referral_id"), to_status=ReferralStatus.ATTENDED
     ).order_by("at", "pk")

@@ -9,6 +9,7 @@ patient's generated assessments exactly as assessment_submit's summary_refresh c
 
 Nothing here proposes or records a dose: taper steps are dates and words, as clinicians write them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -144,8 +145,14 @@ class Seeder:
     def _account(clinic: Clinic, username: str, role: str, first: str, last: str, hashed: str) -> User:
         user, _ = User.objects.update_or_create(
             username=username,
-            defaults={"clinic": clinic, "role": role, "first_name": first, "last_name": last, "password": hashed,
-                      "is_active": True},
+            defaults={
+                "clinic": clinic,
+                "role": role,
+                "first_name": first,
+                "last_name": last,
+                "password": hashed,
+                "is_active": True,
+            },
         )
         return user
 
@@ -171,7 +178,10 @@ class Seeder:
             self.say(f"  {numbers[-1]} of {self.patients} patients")
         with transaction.atomic():
             audit_record(
-                request=None, action=Action.CREATE, actor=supervisor, clinic=clinic,
+                request=None,
+                action=Action.CREATE,
+                actor=supervisor,
+                clinic=clinic,
                 detail=f"synthetic clinic seeded: {self.patients} patients",
             )
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -188,7 +198,7 @@ class Seeder:
         rng = self.rng
         stories = [self._patient(clinic, clinicians, n) for n in numbers]
         created = Patient.objects.bulk_create([s.patient for s in stories])
-        for story, patient in zip(stories, created):
+        for story, patient in zip(stories, created, strict=False):
             story.patient = patient
             patient.created_at = story.registered
         # created_at is set on insert; put each registration back where the story has it.
@@ -200,11 +210,19 @@ class Seeder:
             self._reports(story)
             self._assessments(story)
         self._add("visits", len(Visit.objects.bulk_create([v for s in stories for v in s.visits], batch_size=2000)))
-        self._add("use reports", len(UseReport.objects.bulk_create([r for s in stories for r in s.reports], batch_size=2000)))
+        self._add(
+            "use reports", len(UseReport.objects.bulk_create([r for s in stories for r in s.reports], batch_size=2000))
+        )
         every = [a for s in stories for a in s.assessments]
         self._add("assessments", len(Assessment.objects.bulk_create(every, batch_size=5000)))
-        self._add("summaries", len(PatientAssessmentSummary.objects.bulk_create(
-            [summary_of(s.patient, s.assessments) for s in stories if s.assessments], batch_size=2000)))
+        self._add(
+            "summaries",
+            len(
+                PatientAssessmentSummary.objects.bulk_create(
+                    [summary_of(s.patient, s.assessments) for s in stories if s.assessments], batch_size=2000
+                )
+            ),
+        )
         self._links(stories, rng)
         self._tapers(stories, rng)
         self._referrals(stories, providers, rng)
@@ -222,7 +240,9 @@ class Seeder:
         if status == PatientStatus.DISCHARGED:
             care_ends = min(registered + stay, now - dt.timedelta(days=1))
         elif rng.random() < 0.2:
-            care_ends = max(registered + dt.timedelta(days=1), now - dt.timedelta(days=rng.uniform(8, 40)))  # gone quiet
+            care_ends = max(
+                registered + dt.timedelta(days=1), now - dt.timedelta(days=rng.uniform(8, 40))
+            )  # gone quiet
         else:
             care_ends = now - dt.timedelta(hours=rng.uniform(1, 96))
         care_ends = max(care_ends, registered + dt.timedelta(hours=2))
@@ -248,10 +268,16 @@ class Seeder:
             next_at = at + gap + dt.timedelta(hours=rng.uniform(-36, 72))
             # Most visits set the next date; the last one before a patient went quiet is often missed.
             follow_up = timezone.localdate(at) + gap if rng.random() < 0.85 else None
-            story.visits.append(Visit(
-                patient=story.patient, clinician=clinician, occurred_at=at, kind=kind,
-                pulse=rng.randint(60, 115), next_follow_up=follow_up,
-            ))
+            story.visits.append(
+                Visit(
+                    patient=story.patient,
+                    clinician=clinician,
+                    occurred_at=at,
+                    kind=kind,
+                    pulse=rng.randint(60, 115),
+                    next_follow_up=follow_up,
+                )
+            )
             kind = rng.choice((VisitKind.FOLLOW_UP, VisitKind.FOLLOW_UP, VisitKind.TELEHEALTH, VisitKind.PHONE))
             at = next_at
 
@@ -263,25 +289,27 @@ class Seeder:
         for at in times:
             concentrated = rng.random() < 0.7
             known = rng.random() < 0.6
-            story.reports.append(UseReport(
-                patient=story.patient,
-                recorded_by=story.visits[0].clinician if story.visits else story.patient.assigned_clinician,
-                recorded_at=at,
-                product_form=rng.choice(("tablet", "gummy", "shot_drink", "extract")) if concentrated else "leaf",
-                strength_mg_per_unit=Decimal(rng.choice(("5", "10", "15", "20", "30"))) if known else None,
-                strength_unknown=not known,
-                units_per_day=Decimal(rng.randint(1, 8)),
-                uses_per_day=Decimal(rng.randint(1, 8)),
-                months_of_use=rng.randint(1, 48),
-                last_use_at=at - dt.timedelta(hours=rng.uniform(2, 20)),
-                alcohol=rng.choices(("none", "occasional", "weekly", "daily"), weights=(75, 10, 10, 5))[0],
-                benzodiazepines=rng.choices(("none", "occasional", "most_days"), weights=(90, 6, 4))[0],
-                other_opioids=rng.choices(("none", "occasional"), weights=(93, 7))[0],
-                gabapentinoids=rng.choices(("none", "weekly", "daily"), weights=(92, 4, 4))[0],
-                stimulants=rng.choices(("none", "weekly"), weights=(85, 15))[0],
-                cannabis=rng.choices(("none", "weekly", "daily"), weights=(60, 25, 15))[0],
-                reasons=rng.sample(["pain", "energy", "mood", "opioid_withdrawal"], rng.randint(1, 2)),
-            ))
+            story.reports.append(
+                UseReport(
+                    patient=story.patient,
+                    recorded_by=story.visits[0].clinician if story.visits else story.patient.assigned_clinician,
+                    recorded_at=at,
+                    product_form=rng.choice(("tablet", "gummy", "shot_drink", "extract")) if concentrated else "leaf",
+                    strength_mg_per_unit=Decimal(rng.choice(("5", "10", "15", "20", "30"))) if known else None,
+                    strength_unknown=not known,
+                    units_per_day=Decimal(rng.randint(1, 8)),
+                    uses_per_day=Decimal(rng.randint(1, 8)),
+                    months_of_use=rng.randint(1, 48),
+                    last_use_at=at - dt.timedelta(hours=rng.uniform(2, 20)),
+                    alcohol=rng.choices(("none", "occasional", "weekly", "daily"), weights=(75, 10, 10, 5))[0],
+                    benzodiazepines=rng.choices(("none", "occasional", "most_days"), weights=(90, 6, 4))[0],
+                    other_opioids=rng.choices(("none", "occasional"), weights=(93, 7))[0],
+                    gabapentinoids=rng.choices(("none", "weekly", "daily"), weights=(92, 4, 4))[0],
+                    stimulants=rng.choices(("none", "weekly"), weights=(85, 15))[0],
+                    cannabis=rng.choices(("none", "weekly", "daily"), weights=(60, 25, 15))[0],
+                    reasons=rng.sample(["pain", "energy", "mood", "opioid_withdrawal"], rng.randint(1, 2)),
+                )
+            )
 
     def _assessments(self, story: Story) -> None:
         rng, count = self.rng, self.assessments_per_patient
@@ -324,17 +352,19 @@ class Seeder:
         table = rng.choice(self.tables[instrument.code])
         total = _nearest(table, min(total, instrument.max_total))
         band = instrument.band_for(total)
-        story.assessments.append(Assessment(
-            patient=story.patient,
-            instrument=instrument.code,
-            taken_at=at,
-            completed_by=instrument.completed_by,
-            entered_by=entered_by,
-            answers=table[total],
-            total=total,
-            band=band.key if band else "",
-            submission_id=uuid.UUID(int=rng.getrandbits(128), version=4),
-        ))
+        story.assessments.append(
+            Assessment(
+                patient=story.patient,
+                instrument=instrument.code,
+                taken_at=at,
+                completed_by=instrument.completed_by,
+                entered_by=entered_by,
+                answers=table[total],
+                total=total,
+                band=band.key if band else "",
+                submission_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            )
+        )
 
     def _links(self, stories: list[Story], rng: random.Random) -> None:
         links = []
@@ -344,9 +374,12 @@ class Seeder:
             created = story.care_ends - dt.timedelta(hours=rng.uniform(1, 240))
             created = max(created, story.registered + dt.timedelta(minutes=5))
             link = PatientLink(
-                patient=story.patient, instrument="SOWS", created_by=story.patient.assigned_clinician or story.visits[0].clinician,
+                patient=story.patient,
+                instrument="SOWS",
+                created_by=story.patient.assigned_clinician or story.visits[0].clinician,
                 token_hash=hashlib.sha256(rng.getrandbits(256).to_bytes(32, "big")).hexdigest(),
-                created_at=created, expires_at=created + dt.timedelta(hours=72),
+                created_at=created,
+                expires_at=created + dt.timedelta(hours=72),
             )
             sows = [a for a in story.assessments if a.instrument == "SOWS" and created < a.taken_at < link.expires_at]
             if sows and rng.random() < 0.5:
@@ -366,29 +399,46 @@ class Seeder:
                 continue
             author = story.patient.assigned_clinician or story.visits[0].clinician
             start = timezone.localdate(story.registered) + dt.timedelta(days=rng.randint(1, 10))
-            plans.append(TaperPlan(
-                patient=story.patient, start_date=start, goals="Synthetic plan: goals in the clinician's words.",
-                status=plan_status, status_changed_at=story.registered + dt.timedelta(days=1), created_by=author,
-            ))
+            plans.append(
+                TaperPlan(
+                    patient=story.patient,
+                    start_date=start,
+                    goals="Synthetic plan: goals in the clinician's words.",
+                    status=plan_status,
+                    status_changed_at=story.registered + dt.timedelta(days=1),
+                    created_by=author,
+                )
+            )
             chosen.append((story, author, start))
         plans = TaperPlan.objects.bulk_create(plans)
         steps, reviews = [], []
-        for plan, (story, author, start) in zip(plans, chosen):
+        for plan, (_story, author, start) in zip(plans, chosen, strict=True):
             for week in (0, 1):
-                steps.append(TaperStep(plan=plan, date=start + dt.timedelta(weeks=week),
-                                       text="Synthetic step, as agreed with the prescriber.", written_by=author))
+                steps.append(
+                    TaperStep(
+                        plan=plan,
+                        date=start + dt.timedelta(weeks=week),
+                        text="Synthetic step, as agreed with the prescriber.",
+                        written_by=author,
+                    )
+                )
             for week in (2, 4):
                 when = start + dt.timedelta(weeks=week)
                 done = when < timezone.localdate(self.now) and rng.random() < 0.7
-                reviews.append(ReviewDate(plan=plan, date=when, done=done,
-                                          done_at=_noon(when) if done else None))
+                reviews.append(ReviewDate(plan=plan, date=when, done=done, done_at=_noon(when) if done else None))
         TaperStep.objects.bulk_create(steps)
         ReviewDate.objects.bulk_create(reviews)
         self._add("taper plans", len(plans))
 
     def _referrals(self, stories: list[Story], providers: list[Provider], rng: random.Random) -> None:
-        path = [ReferralStatus.DRAFTED, ReferralStatus.SENT, ReferralStatus.CONTACTED, ReferralStatus.APPOINTMENT,
-                ReferralStatus.ATTENDED, ReferralStatus.TREATMENT_STARTED]
+        path = [
+            ReferralStatus.DRAFTED,
+            ReferralStatus.SENT,
+            ReferralStatus.CONTACTED,
+            ReferralStatus.APPOINTMENT,
+            ReferralStatus.ATTENDED,
+            ReferralStatus.TREATMENT_STARTED,
+        ]
         referrals, moves = [], []
         for story in stories:
             referred = story.patient.status == PatientStatus.REFERRED
@@ -409,16 +459,31 @@ class Seeder:
                 times.append(min(at, self.now - dt.timedelta(minutes=1)))
                 final = closed
             author = story.patient.assigned_clinician or story.visits[0].clinician
-            referrals.append(Referral(patient=story.patient, provider=rng.choice(providers), status=final,
-                                      reason="Synthetic referral.", created_by=author))
+            referrals.append(
+                Referral(
+                    patient=story.patient,
+                    provider=rng.choice(providers),
+                    status=final,
+                    reason="Synthetic referral.",
+                    created_by=author,
+                )
+            )
             moves.append((statuses, closed, times, author))
         referrals = Referral.objects.bulk_create(referrals)
         events = []
-        for referral, (statuses, closed, times, author) in zip(referrals, moves):
+        for referral, (statuses, closed, times, author) in zip(referrals, moves, strict=False):
             before = ""
-            for status, when in zip([*statuses, *([closed] if closed else [])], times):
-                events.append(ReferralEvent(referral=referral, from_status=before, to_status=status, at=when, by=author,
-                                            note="Synthetic reason." if status == closed else ""))
+            for status, when in zip([*statuses, *([closed] if closed else [])], times, strict=False):
+                events.append(
+                    ReferralEvent(
+                        referral=referral,
+                        from_status=before,
+                        to_status=status,
+                        at=when,
+                        by=author,
+                        note="Synthetic reason." if status == closed else "",
+                    )
+                )
                 before = status
         ReferralEvent.objects.bulk_create(events)
         self._add("referrals", len(referrals))

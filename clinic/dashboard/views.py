@@ -61,7 +61,9 @@ class Cell:
     def __html__(self) -> str:
         return format_html(
             '<a class="dashboard-number" href="{}">{}<span class="visually-hidden"> {}</span></a>',
-            self.url, self.count, self.about or f"patients: {self.label}",
+            self.url,
+            self.count,
+            self.about or f"patients: {self.label}",
         )
 
     def __str__(self) -> str:
@@ -150,8 +152,12 @@ def index(request: HttpRequest) -> HttpResponse:
         "times": times,
         "chart": weekly_bar_chart(weeks, title="Assessments per week"),
         "weeks": [
-            Cell(monday, n, ctx.list_url(WEEK_METRIC, week=monday.isoformat()),
-                 f"assessments in the week of {date_format(monday, 'j M Y')}")
+            Cell(
+                monday,
+                n,
+                ctx.list_url(WEEK_METRIC, week=monday.isoformat()),
+                f"assessments in the week of {date_format(monday, 'j M Y')}",
+            )
             for monday, n in weeks
         ],
         "caseload_columns": [METRICS[key].label for key in CASELOAD_COLUMNS],
@@ -185,8 +191,12 @@ def _caseload(ctx: Context, counts) -> list[dict]:
             {
                 "name": name,
                 "cells": [
-                    Cell(METRICS[key].label, numbers[key], _with_clinician(ctx, key, chosen),
-                         f"patients of {name}: {METRICS[key].label}")
+                    Cell(
+                        METRICS[key].label,
+                        numbers[key],
+                        _with_clinician(ctx, key, chosen),
+                        f"patients of {name}: {METRICS[key].label}",
+                    )
                     for key in CASELOAD_COLUMNS
                 ],
             }

@@ -1,4 +1,5 @@
 """A page file that cannot be parsed stops `manage.py check` (and so every deploy) with its name."""
+
 from __future__ import annotations
 
 from django.core.checks import Error, register

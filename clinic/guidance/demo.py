@@ -1,4 +1,5 @@
 """Demo providers for Riverside, and one taper plan and one referral in progress. Idempotent."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,10 +75,16 @@ def load(cast) -> None:
             (14, "Agreed plan at intake; reviewed withdrawal signs and naloxone."),
             (7, "Check-in visit: symptoms mild, sleeping poorly. Continue as agreed with the prescriber."),
         ]:
-            services.taper_step_add(request=None, actor=alice, plan=plan, date=today - dt.timedelta(days=days_ago), text=text)
+            services.taper_step_add(
+                request=None, actor=alice, plan=plan, date=today - dt.timedelta(days=days_ago), text=text
+            )
         # One review has passed without being held, so the flag shows; one is ahead.
-        services.review_date_add(request=None, actor=alice, plan=plan, date=today - dt.timedelta(days=2), note="Two-week review")
-        services.review_date_add(request=None, actor=alice, plan=plan, date=today + dt.timedelta(days=12), note="Four-week review")
+        services.review_date_add(
+            request=None, actor=alice, plan=plan, date=today - dt.timedelta(days=2), note="Two-week review"
+        )
+        services.review_date_add(
+            request=None, actor=alice, plan=plan, date=today + dt.timedelta(days=12), note="Four-week review"
+        )
 
     referred = patients[-1]
     if not Referral.objects.filter(patient__clinic=clinic).exists():
@@ -88,7 +95,17 @@ def load(cast) -> None:
             provider=providers[ProviderKind.BUPRENORPHINE],
             reason="Moderate withdrawal on COWS and asked about medication; prefers telehealth.",
         )
-        services.referral_move(request=None, actor=alice, referral=referral, to_status=ReferralStatus.SENT, note="Faxed with latest scores.")
         services.referral_move(
-            request=None, actor=alice, referral=referral, to_status=ReferralStatus.CONTACTED, note="Provider called the patient."
+            request=None,
+            actor=alice,
+            referral=referral,
+            to_status=ReferralStatus.SENT,
+            note="Faxed with latest scores.",
+        )
+        services.referral_move(
+            request=None,
+            actor=alice,
+            referral=referral,
+            to_status=ReferralStatus.CONTACTED,
+            note="Provider called the patient.",
         )

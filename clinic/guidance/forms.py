@@ -1,4 +1,5 @@
 """Forms for taper plans, providers and referrals. Free text where clinicians decide; no amounts."""
+
 from __future__ import annotations
 
 from django import forms
@@ -21,7 +22,11 @@ class TaperPlanForm(forms.ModelForm):
     class Meta:
         model = TaperPlan
         fields = ["start_date", "goals", "status", "outcome_note"]
-        widgets = {"start_date": DATE, "goals": forms.Textarea(attrs={"rows": 4}), "outcome_note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "start_date": DATE,
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "outcome_note": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {
             "status": "An active plan marks the patient as tapering (unless they have been referred).",
             "outcome_note": "Needed when the plan is completed or stopped.",

@@ -3,6 +3,7 @@
 None of these models has a field for an amount of any medication: a taper step is a date and the
 clinician's own words (tests/test_safety_line.py keeps it that way).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -17,6 +17,7 @@ The pages live in the repository so every change goes through review. The body i
 Markdown with raw HTML switched off: a page can format text and link, never inject markup.
 A link to another page is written with its bare slug, e.g. `[harm reduction](harm-reduction)`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,10 +29,10 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
@@ -155,7 +156,7 @@ class _SafeExtension(Extension):
         super().__init__()
         self.page_urls = page_urls
 
-    def extendMarkdown(self, md) -> None:  # noqa: N802 (Markdown's API name)
+    def extendMarkdown(self, md) -> None:
         # Raw HTML blocks and inline tags become escaped text instead of markup.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")

@@ -1,4 +1,5 @@
 """The guidance app's panels on the patient page: guidance cards, the taper plan, referrals."""
+
 from __future__ import annotations
 
 from django.db.models import Prefetch
@@ -28,10 +29,7 @@ def guidance_cards_panel(request: HttpRequest, patient: Patient) -> Panel | None
 def current_plan(patient: Patient) -> TaperPlan | None:
     """The open plan if there is one, else the most recent; with steps and reviews, three queries."""
     plans = TaperPlan.objects.filter(patient=patient).prefetch_related("steps", "review_dates")
-    return (
-        plans.filter(status__in=OPEN_TAPER_STATUSES).first()
-        or plans.order_by("-start_date", "-pk").first()
-    )
+    return plans.filter(status__in=OPEN_TAPER_STATUSES).first() or plans.order_by("-start_date", "-pk").first()
 
 
 def taper_panel(request: HttpRequest, patient: Patient) -> Panel:

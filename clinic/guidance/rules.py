@@ -22,6 +22,7 @@ The rules, in plain words:
    more than seven days ago, or none was ever taken and the record was opened (first intake
    visit, or the record's creation) more than seven days ago.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -132,7 +133,9 @@ def _concentrated_product(facts: Facts) -> Card | None:
         key="concentrated_product",
         heading="Concentrated product: why 7-OH is different",
         why="Concentrated products carry far more 7-OH than kratom leaf, and their strength varies.",
-        facts=(f"Use report of {_date(report.recorded_at)} records the product form: {report.get_product_form_display().lower()}.",),
+        facts=(
+            f"Use report of {_date(report.recorded_at)} records the product form: {report.get_product_form_display().lower()}.",
+        ),
         page_slug="what-is-7-oh",
     )
 

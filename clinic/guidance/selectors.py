@@ -3,6 +3,7 @@
 Each getter raises Http404 for anything outside the user's clinic, exactly like
 patient_get_for_user: a clinician of another clinic cannot tell a record exists.
 """
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

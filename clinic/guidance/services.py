@@ -3,6 +3,7 @@
 None of these functions proposes, fills in, checks or schedules anything about a medication:
 they store what the clinician wrote and move statuses the clinician chose.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -133,7 +134,14 @@ def taper_plan_create(
         created_by=actor,
     )
     patient_status_follow(patient=patient)
-    audit_record(request=request, actor=actor, clinic=patient.clinic, action=Action.CREATE, obj=plan, detail=f"taper plan, {status}")
+    audit_record(
+        request=request,
+        actor=actor,
+        clinic=patient.clinic,
+        action=Action.CREATE,
+        obj=plan,
+        detail=f"taper plan, {status}",
+    )
     return plan
 
 
@@ -154,7 +162,9 @@ def taper_plan_update(*, request: HttpRequest | None, actor: User, plan: TaperPl
         detail = "changed " + ", ".join(changed)
         if "status" in changed:
             detail += f"; status now {plan.status}"
-        audit_record(request=request, actor=actor, clinic=plan.patient.clinic, action=Action.UPDATE, obj=plan, detail=detail)
+        audit_record(
+            request=request, actor=actor, clinic=plan.patient.clinic, action=Action.UPDATE, obj=plan, detail=detail
+        )
     return plan
 
 
@@ -162,31 +172,56 @@ def taper_plan_update(*, request: HttpRequest | None, actor: User, plan: TaperPl
 def taper_step_add(*, request: HttpRequest | None, actor: User, plan: TaperPlan, date: dt.date, text: str) -> TaperStep:
     """Add a step the clinician wrote: a date and their words, stored as written."""
     step = TaperStep.objects.create(plan=plan, date=date, text=text, written_by=actor)
-    audit_record(request=request, actor=actor, clinic=plan.patient.clinic, action=Action.CREATE, obj=step, patient_id=plan.patient_id, detail="taper step")
+    audit_record(
+        request=request,
+        actor=actor,
+        clinic=plan.patient.clinic,
+        action=Action.CREATE,
+        obj=step,
+        patient_id=plan.patient_id,
+        detail="taper step",
+    )
     return step
 
 
 @transaction.atomic
-def taper_step_update(*, request: HttpRequest | None, actor: User, step: TaperStep, date: dt.date, text: str) -> TaperStep:
+def taper_step_update(
+    *, request: HttpRequest | None, actor: User, step: TaperStep, date: dt.date, text: str
+) -> TaperStep:
     """Change a step's date or words."""
     changed = [name for name, value in (("date", date), ("text", text)) if getattr(step, name) != value]
     step.date, step.text = date, text
     step.save()
     if changed:
         audit_record(
-            request=request, actor=actor, clinic=step.plan.patient.clinic, action=Action.UPDATE, obj=step,
-            patient_id=step.plan.patient_id, detail="changed " + ", ".join(changed),
+            request=request,
+            actor=actor,
+            clinic=step.plan.patient.clinic,
+            action=Action.UPDATE,
+            obj=step,
+            patient_id=step.plan.patient_id,
+            detail="changed " + ", ".join(changed),
         )
     return step
 
 
 @transaction.atomic
-def review_date_add(*, request: HttpRequest | None, actor: User, plan: TaperPlan, date: dt.date, note: str = "") -> ReviewDate:
+def review_date_add(
+    *, request: HttpRequest | None, actor: User, plan: TaperPlan, date: dt.date, note: str = ""
+) -> ReviewDate:
     """Agree a date to review the plan. One review per plan and date."""
     if ReviewDate.objects.filter(plan=plan, date=date).exists():
         raise ValidationError({"date": "A review is already set for this date."})
     review = ReviewDate.objects.create(plan=plan, date=date, note=note)
-    audit_record(request=request, actor=actor, clinic=plan.patient.clinic, action=Action.CREATE, obj=review, patient_id=plan.patient_id, detail="review date")
+    audit_record(
+        request=request,
+        actor=actor,
+        clinic=plan.patient.clinic,
+        action=Action.CREATE,
+        obj=review,
+        patient_id=plan.patient_id,
+        detail="review date",
+    )
     return review
 
 
@@ -198,8 +233,13 @@ def review_date_mark_done(*, request: HttpRequest | None, actor: User, review: R
         review.done, review.done_at = True, _now()
         review.save(update_fields=["done", "done_at"])
         audit_record(
-            request=request, actor=actor, clinic=review.plan.patient.clinic, action=Action.UPDATE, obj=review,
-            patient_id=review.plan.patient_id, detail="review held",
+            request=request,
+            actor=actor,
+            clinic=review.plan.patient.clinic,
+            action=Action.UPDATE,
+            obj=review,
+            patient_id=review.plan.patient_id,
+            detail="review held",
         )
     return review
 
@@ -213,7 +253,14 @@ def provider_create(*, request: HttpRequest | None, actor: User, clinic: Clinic,
     provider = Provider(clinic=clinic, **fields)
     provider.full_clean()
     provider.save()
-    audit_record(request=request, actor=actor, clinic=clinic, action=Action.CREATE, obj=provider, detail=provider.get_kind_display())
+    audit_record(
+        request=request,
+        actor=actor,
+        clinic=clinic,
+        action=Action.CREATE,
+        obj=provider,
+        detail=provider.get_kind_display(),
+    )
     return provider
 
 
@@ -226,7 +273,14 @@ def provider_update(*, request: HttpRequest | None, actor: User, provider: Provi
     provider.full_clean()
     provider.save()
     if changed:
-        audit_record(request=request, actor=actor, clinic=provider.clinic, action=Action.UPDATE, obj=provider, detail="changed " + ", ".join(changed))
+        audit_record(
+            request=request,
+            actor=actor,
+            clinic=provider.clinic,
+            action=Action.UPDATE,
+            obj=provider,
+            detail="changed " + ", ".join(changed),
+        )
     return provider
 
 
@@ -242,7 +296,14 @@ def referral_create(
         raise ValidationError({"provider": "Choose a provider from your clinic's directory."})
     referral = Referral.objects.create(patient=patient, provider=provider, reason=reason, created_by=actor)
     ReferralEvent.objects.create(referral=referral, from_status="", to_status=S.DRAFTED, at=_now(), by=actor)
-    audit_record(request=request, actor=actor, clinic=patient.clinic, action=Action.CREATE, obj=referral, detail="referral drafted")
+    audit_record(
+        request=request,
+        actor=actor,
+        clinic=patient.clinic,
+        action=Action.CREATE,
+        obj=referral,
+        detail="referral drafted",
+    )
     return referral
 
 
@@ -275,7 +336,11 @@ def referral_move(
     referral.save(update_fields=["status", "updated_at"])
     patient_status_follow(patient=referral.patient)
     audit_record(
-        request=request, actor=actor, clinic=referral.patient.clinic, action=Action.UPDATE, obj=referral,
+        request=request,
+        actor=actor,
+        clinic=referral.patient.clinic,
+        action=Action.UPDATE,
+        obj=referral,
         detail=f"referral {event.from_status} → {to_status}",
     )
     return event
@@ -284,8 +349,8 @@ def referral_move(
 __all__ = [
     "CLOSED_STATUSES",
     "ENDED_TAPER_STATUSES",
-    "IllegalMove",
     "REFERRAL_PATH",
+    "IllegalMove",
     "guidance_page_viewed",
     "patient_status_follow",
     "provider_create",

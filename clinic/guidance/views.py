@@ -67,7 +67,9 @@ def taper_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Taper plan saved. Add the steps you have agreed with the patient.")
             return redirect("guidance:taper_detail", pk=plan.pk)
-    return render(request, "guidance/taper_form.html", {"form": form, "patient": patient, "title": "Start a taper plan"})
+    return render(
+        request, "guidance/taper_form.html", {"form": form, "patient": patient, "title": "Start a taper plan"}
+    )
 
 
 @patient_staff_required
@@ -104,7 +106,9 @@ def taper_update(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Taper plan saved.")
             return redirect("guidance:taper_detail", pk=plan.pk)
     return render(
-        request, "guidance/taper_form.html", {"form": form, "patient": plan.patient, "plan": plan, "title": "Edit the taper plan"}
+        request,
+        "guidance/taper_form.html",
+        {"form": form, "patient": plan.patient, "plan": plan, "title": "Edit the taper plan"},
     )
 
 
@@ -118,7 +122,9 @@ def step_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Step added.")
         return redirect("guidance:taper_detail", pk=plan.pk)
     return render(
-        request, "guidance/taper_part_form.html", {"form": form, "plan": plan, "patient": plan.patient, "title": "Add a step"}
+        request,
+        "guidance/taper_part_form.html",
+        {"form": form, "plan": plan, "patient": plan.patient, "title": "Add a step"},
     )
 
 
@@ -214,7 +220,9 @@ def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     form = ReferralForm(posted(request), providers=providers)
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.referral_create(request=request, actor=request.user, patient=patient, **form.cleaned_data)
+            referral = services.referral_create(
+                request=request, actor=request.user, patient=patient, **form.cleaned_data
+            )
         except ValidationError as error:
             _form_errors_from(error, form)
         else:

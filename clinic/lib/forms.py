@@ -1,4 +1,5 @@
 """Small helpers for views that show and take forms."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, QueryDict

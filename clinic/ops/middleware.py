@@ -1,10 +1,11 @@
 """One log line per request, safe to keep: no query strings, no tokens, no patient data."""
+
 from __future__ import annotations
 
 import logging
 import re
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse

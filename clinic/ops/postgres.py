@@ -1,4 +1,5 @@
 """Talking to PostgreSQL's own tools (pg_dump, pg_restore) for the database Django uses."""
+
 from __future__ import annotations
 
 import os

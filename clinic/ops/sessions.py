@@ -6,6 +6,7 @@ PostgreSQL restart that turns a patient confirming their date of birth into a cl
 load balancer and the logs blame the user, and nothing says to try again. A row that really is
 gone stays a 400; a lost connection becomes the 500 it is.
 """
+
 from __future__ import annotations
 
 from django.contrib.sessions.backends import db

@@ -1,4 +1,5 @@
 """What changed between two use reports, field by field, in words a clinician reads at a glance."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -43,6 +44,7 @@ def label(field: str) -> str:
     if field in LABEL_OVERRIDES:
         return LABEL_OVERRIDES[field]
     return capfirst(UseReport._meta.get_field(field).verbose_name)
+
 
 NOT_GIVEN = "not given"
 

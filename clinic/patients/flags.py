@@ -6,6 +6,7 @@ with each flag is when that report was recorded (`recorded_at`), the date of the
 
 Flags point at a risk to talk about. They never propose, compute or gate a dose.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +49,9 @@ def flags_for(report: UseReport | None) -> list[Flag]:
             Flag(
                 key="depressant_co_use",
                 title="Respiratory depression risk",
-                reason="Uses 7-OH together with " + _join(co_used) + "; combined depressants can slow or stop breathing.",
+                reason="Uses 7-OH together with "
+                + _join(co_used)
+                + "; combined depressants can slow or stop breathing.",
                 since=when,
             )
         )

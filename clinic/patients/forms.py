@@ -3,6 +3,7 @@
 The rules themselves live on the models (`problems()`), so the services enforce them too; the
 forms add clear wording, widgets and the grouping a clinician reads the form by.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -319,7 +320,9 @@ class UseReport(CheckedModel):
     past_overdose = models.BooleanField("has had an overdose", default=False)
     overdose_history = models.TextField("overdose history", blank=True)
     current_medications = models.TextField(
-        "current medications", blank=True, help_text="CYP3A4 inhibitors and inducers change how much mitragynine becomes 7-OH."
+        "current medications",
+        blank=True,
+        help_text="CYP3A4 inhibitors and inducers change how much mitragynine becomes 7-OH.",
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,12 +5,14 @@ PANEL_PROVIDERS. It returns the template it renders into one region of the page,
 and any timeline entries it adds to the patient's story. This keeps each app's queries and
 templates in that app while the page itself stays one view with one access check.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 

@@ -3,6 +3,7 @@
 Both providers read the patient's visits and use reports through one prefetch, so the page
 costs two queries here however long the story grows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,7 @@ def hours_since(moment: dt.datetime | None, now: dt.datetime | None = None) -> i
 def use_panel(request: HttpRequest, patient: Patient) -> Panel:
     visits, reports = _story(patient)
     # Each report is compared with the one before it (reports are newest first).
-    for newer, older in zip(reports, reports[1:] + [None]):
+    for newer, older in zip(reports, reports[1:] + [None], strict=False):
         newer.changes = use_report_changes(older, newer)
         newer.is_first = older is None
     last_use_at = max((r.last_use_at for r in reports if r.last_use_at), default=None)

@@ -3,9 +3,10 @@
 This is the one place that decides which patients a user can reach. Views never filter
 Patient.objects themselves: they start here, and anything outside is a 404.
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -73,7 +74,9 @@ def patients_for_list(
             Q(assessment_summary__isnull=True) | Q(assessment_summary__latest_cows_total__isnull=True)
         )
     elif severity == SEVERITY_BELOW_BANDS:
-        patients = patients.filter(assessment_summary__latest_cows_total__isnull=False, assessment_summary__latest_cows_band="")
+        patients = patients.filter(
+            assessment_summary__latest_cows_total__isnull=False, assessment_summary__latest_cows_band=""
+        )
     elif severity:
         patients = patients.filter(assessment_summary__latest_cows_band=severity)
     patients = patients.annotate(

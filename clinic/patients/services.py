@@ -4,6 +4,7 @@ Every service checks the whole record (`full_clean`, which runs the model's rule
 saving, so a caller that skips the form still cannot store what the form would refuse; the
 database constraints stay underneath as the last guard. Audit details name fields, never values.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -94,9 +95,7 @@ def patient_update(
     """
     _only(fields, PATIENT_FIELDS)
     # The row lock makes check-then-write atomic against a second editor saving at the same moment.
-    current = (
-        Patient.objects.select_for_update(of=("self",)).select_related("assigned_clinician").get(pk=patient.pk)
-    )
+    current = Patient.objects.select_for_update(of=("self",)).select_related("assigned_clinician").get(pk=patient.pk)
     if current.version != expected_version:
         raise PatientChanged(current)
     changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
@@ -127,9 +126,7 @@ VISIT_FIELDS = (
 
 
 @transaction.atomic
-def visit_record(
-    *, request: HttpRequest | None, patient: Patient, clinician: User, fields: dict[str, Any]
-) -> Visit:
+def visit_record(*, request: HttpRequest | None, patient: Patient, clinician: User, fields: dict[str, Any]) -> Visit:
     """Record a visit by `clinician`. Raises ValidationError (nothing saved) on implausible values."""
     _only(fields, VISIT_FIELDS)
     visit = Visit(patient=patient, clinician=clinician, **fields)

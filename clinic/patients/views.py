@@ -44,7 +44,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     rows = [(patient, flags_for(reports.get(patient.latest_use_report_id))) for patient in page]
     audit_record(request=request, action=Action.VIEW, detail=f"patient list, page {page.number}")
     return render(
-        request, "patients/patient_list.html", {"page": page, "rows": rows, "filter_form": filter_form, "filters": filters}
+        request,
+        "patients/patient_list.html",
+        {"page": page, "rows": rows, "filter_form": filter_form, "filters": filters},
     )
 
 
@@ -142,9 +144,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("patients:detail", args=[patient.pk]) + f"#visit-{visit.pk}")
     if request.method == "GET":
         audit_record(request=request, action=Action.VIEW, obj=patient, detail="visit form")
-    return render(
-        request, "patients/visit_form.html", {"form": form, "patient": patient, "title": "Record a visit"}
-    )
+    return render(request, "patients/visit_form.html", {"form": form, "patient": patient, "title": "Record a visit"})
 
 
 @patient_staff_required

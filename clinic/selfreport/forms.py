@@ -15,7 +15,10 @@ from clinic.selfreport.models import DEFAULT_VALID_HOURS, LINK_INSTRUMENTS, MAX_
 class LinkIssueForm(forms.Form):
     instrument = forms.ChoiceField(
         label="Form to send",
-        choices=[(code, f"{get_instrument(code).short_name} ({len(get_instrument(code).items)} questions)") for code, _ in LINK_INSTRUMENTS],
+        choices=[
+            (code, f"{get_instrument(code).short_name} ({len(get_instrument(code).items)} questions)")
+            for code, _ in LINK_INSTRUMENTS
+        ],
         initial="SOWS",
         widget=forms.RadioSelect,
     )
@@ -92,7 +95,7 @@ class DateOfBirthForm(forms.Form):
         try:
             born = dt.date(data["year"], data["month"], data["day"])
         except ValueError:
-            raise forms.ValidationError(_("That date does not exist. Check the day and the month."))
+            raise forms.ValidationError(_("That date does not exist. Check the day and the month.")) from None
         if born > timezone.localdate():
             raise forms.ValidationError(_("The date of birth must be in the past."))
         data["date_of_birth"] = born

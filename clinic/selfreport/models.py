@@ -63,7 +63,9 @@ class PatientLink(models.Model):
             models.Index(fields=["expires_at"], name="patientlink_expires"),
         ]
         constraints = [
-            models.CheckConstraint(name="patientlink_expires_after_creation", condition=Q(expires_at__gt=F("created_at"))),
+            models.CheckConstraint(
+                name="patientlink_expires_after_creation", condition=Q(expires_at__gt=F("created_at"))
+            ),
             models.CheckConstraint(
                 name="patientlink_completed_has_assessment",
                 condition=Q(assessment__isnull=True, completed_at__isnull=True)

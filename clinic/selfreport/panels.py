@@ -1,4 +1,5 @@
 """The patient links panel on the patient page: issue a link, see each link's state, revoke."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest

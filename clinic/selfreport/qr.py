@@ -3,6 +3,7 @@
 segno (pure Python) computes the modules; this module turns them into SVG path data, the way
 the assessment charts are pure functions rendered by templates.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ Patients behind one clinic Wi-Fi or a carrier NAT share an address, so that limi
 The limits are settings (PATIENT_LINK_RATE_PER_LINK, PATIENT_LINK_RATE_PER_ADDRESS) so a site
 behind one large NAT, or a load test from one machine, can raise them without touching the code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,7 @@ KEEP_WINDOWS_FOR = dt.timedelta(days=1)
 def _window_start(now: dt.datetime) -> dt.datetime:
     seconds = int(WINDOW.total_seconds())
     epoch = int(now.timestamp())
-    return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
 
 
 def rate_limit_hit(key: str, *, limit: int) -> bool:

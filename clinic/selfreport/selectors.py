@@ -1,4 +1,5 @@
 """Reads of patient links: staff reach links through their clinic's patients, patients by token."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

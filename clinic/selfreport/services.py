@@ -4,6 +4,7 @@ Audit events written on the patient's side have no actor (the patient has no acc
 staff member happens to be signed in in the same browser; they carry the clinic and patient id.
 No event, log line or detail ever contains a token.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,9 +65,7 @@ class _PatientSide:
 
 
 def _audit_patient_side(request: HttpRequest | None, link: PatientLink, action: str, detail: str) -> None:
-    audit_record(
-        request=_PatientSide(request), action=action, obj=link, clinic=link.patient.clinic, detail=detail
-    )
+    audit_record(request=_PatientSide(request), action=action, obj=link, clinic=link.patient.clinic, detail=detail)
 
 
 def format_expiry(moment: dt.datetime) -> str:

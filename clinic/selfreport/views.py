@@ -3,13 +3,14 @@
 A patient's session reaches one thing only: the form of the one link whose date of birth they
 confirmed. Staff pages keep requiring a staff sign-in, which a patient never has.
 """
+
 from __future__ import annotations
 
 import smtplib
 import time
 import uuid
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,12 +39,12 @@ from clinic.selfreport.services import (
     DobCheck,
     LinkNotSendable,
     LinkUnusable,
+    format_expiry,
     patient_link_email,
     patient_link_issue,
     patient_link_record_opened,
     patient_link_redeem,
     patient_link_revoke,
-    format_expiry,
     patient_link_url,
     patient_link_verify_dob,
 )
@@ -114,11 +115,15 @@ def link_issued(request: HttpRequest, pk: int) -> HttpResponse:
 def link_email(request: HttpRequest, pk: int) -> HttpResponse:
     link = patient_link_get_for_user(request.user, pk)
     try:
-        address = patient_link_email(request=request, link=link, token=request.POST.get("token", ""), sent_by=request.user)
+        address = patient_link_email(
+            request=request, link=link, token=request.POST.get("token", ""), sent_by=request.user
+        )
     except LinkNotSendable as error:
         messages.error(request, str(error))
     except (smtplib.SMTPException, OSError):
-        messages.error(request, "The email could not be sent. Give the patient the link another way, or try a new link.")
+        messages.error(
+            request, "The email could not be sent. Give the patient the link another way, or try a new link."
+        )
     else:
         messages.success(request, f"The link was emailed to {address}.")
     return redirect("patients:detail", pk=link.patient_id)
@@ -191,7 +196,9 @@ def _use_language(request: HttpRequest, patient: Patient | None) -> None:
     request.LANGUAGE_CODE = language
 
 
-def _patient_render(request: HttpRequest, template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
+def _patient_render(
+    request: HttpRequest, template: str, context: dict | None = None, *, status: int = 200
+) -> HttpResponse:
     context = {"languages": settings.LANGUAGES, **(context or {})}
     return render(request, template, context, status=status)
 
@@ -200,7 +207,9 @@ def _patient_render(request: HttpRequest, template: str, context: dict | None = 
 UNAVAILABLE = {
     "unknown": (
         _("This link does not work"),
-        _("Check that you opened the whole link from the message you received. If it still does not work, contact your clinic and ask for a new link."),
+        _(
+            "Check that you opened the whole link from the message you received. If it still does not work, contact your clinic and ask for a new link."
+        ),
         404,
     ),
     LinkState.EXPIRED: (
@@ -210,7 +219,9 @@ UNAVAILABLE = {
     ),
     LinkState.COMPLETED: (
         _("This form has already been sent"),
-        _("Your answers have reached your clinic, and a link can only be used once. If there is something else you want to tell them, contact your clinic."),
+        _(
+            "Your answers have reached your clinic, and a link can only be used once. If there is something else you want to tell them, contact your clinic."
+        ),
         410,
     ),
     LinkState.REVOKED: (
@@ -220,12 +231,16 @@ UNAVAILABLE = {
     ),
     LinkState.LOCKED: (
         _("This link is locked"),
-        _("The date of birth was entered wrongly too many times, so the link was locked to protect your information. Contact your clinic and ask for a new link."),
+        _(
+            "The date of birth was entered wrongly too many times, so the link was locked to protect your information. Contact your clinic and ask for a new link."
+        ),
         410,
     ),
     "no_session": (
         _("Open the link your clinic sent you"),
-        _("This page only opens from the link your clinic sent you, after you confirm your date of birth. If some time has passed, open the link again."),
+        _(
+            "This page only opens from the link your clinic sent you, after you confirm your date of birth. If some time has passed, open the link again."
+        ),
         200,
     ),
 }
@@ -233,7 +248,9 @@ UNAVAILABLE = {
 
 def _unavailable(request: HttpRequest, reason: str) -> HttpResponse:
     title, explanation, status = UNAVAILABLE[reason]
-    return _patient_render(request, "selfreport/unavailable.html", {"title": title, "explanation": explanation}, status=status)
+    return _patient_render(
+        request, "selfreport/unavailable.html", {"title": title, "explanation": explanation}, status=status
+    )
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:

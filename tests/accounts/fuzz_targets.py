@@ -1,4 +1,5 @@
 """The accounts forms, for the fuzzer in tests/security/fuzz.py."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -28,9 +29,11 @@ def _staff_created(world, before, after):
 
 
 def _alice_row(world):
-    return User.objects.filter(pk=world.alice.pk).values(
-        "first_name", "last_name", "email", "role", "is_active", "clinic_id", "username", "is_superuser"
-    ).get()
+    return (
+        User.objects.filter(pk=world.alice.pk)
+        .values("first_name", "last_name", "email", "role", "is_active", "clinic_id", "username", "is_superuser")
+        .get()
+    )
 
 
 def _alice_updated(world, before, after):
@@ -120,7 +123,11 @@ TARGETS = [
         state=_alice_row,
         check_saved=_alice_updated,
         baseline=lambda w: {
-            "first_name": "Alice", "last_name": "Moreno", "email": "", "role": "clinician", "is_active": "on"
+            "first_name": "Alice",
+            "last_name": "Moreno",
+            "email": "",
+            "role": "clinician",
+            "is_active": "on",
         },
     ),
     FormTarget(
@@ -131,7 +138,9 @@ TARGETS = [
         state=_password_state,
         check_saved=_password_changed,
         baseline=lambda w: {
-            "old_password": PASSWORD, "new_password1": "tulip-kettle-9", "new_password2": "tulip-kettle-9"
+            "old_password": PASSWORD,
+            "new_password1": "tulip-kettle-9",
+            "new_password2": "tulip-kettle-9",
         },
     ),
     FormTarget(

@@ -109,7 +109,8 @@ def test_a_staff_member_cannot_be_left_without_a_role(carol_client, alice):
 
 def test_a_username_the_model_would_refuse_is_refused_by_the_form(carol_client):
     response = carol_client.post(
-        reverse("staff_create"), {"username": "' OR '1'='1", "role": Role.CLINICIAN, "password": "a-long-enough-passphrase"}
+        reverse("staff_create"),
+        {"username": "' OR '1'='1", "role": Role.CLINICIAN, "password": "a-long-enough-passphrase"},
     )
     assert response.status_code == 200
     assert b"Enter a valid username" in response.content

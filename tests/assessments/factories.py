@@ -1,4 +1,5 @@
 """Answers and assessments for tests, built from the instrument declarations."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,9 @@ def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> d
     return dt.datetime(year, month, day, hour, minute, tzinfo=CLINIC_TZ)
 
 
-def assessment(patient, instrument: Instrument, taken_at: dt.datetime, total: int, *, entered_by=None,
-               hours=None, **fixed: int) -> Assessment:
+def assessment(
+    patient, instrument: Instrument, taken_at: dt.datetime, total: int, *, entered_by=None, hours=None, **fixed: int
+) -> Assessment:
     """An unsaved Assessment with exactly `total`, for bulk_create in history and query tests."""
     band = instrument.band_for(total)
     return Assessment(

@@ -4,6 +4,7 @@ An accepted form is one assessment, its audit event and the patient's refreshed 
 the patient in the address; a visit of another patient or clinic, a used submission id, or an
 answer outside the instrument's declaration records nothing.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -25,7 +26,9 @@ from tests.security.fuzz import FormTarget, audited, form_data, hillcrest_ids, p
 def _prepare(client, world) -> None:
     """Another Riverside patient's visit, and a Hillcrest assessment whose submission id is known."""
     other = make_patient(world.clinic, record_number="R-0900", name="Other Person")
-    world.other_visit = Visit.objects.create(patient=other, clinician=world.alice, occurred_at=timezone.now(), kind="phone")
+    world.other_visit = Visit.objects.create(
+        patient=other, clinician=world.alice, occurred_at=timezone.now(), kind="phone"
+    )
     world.dave_assessment, _ = assessment_submit(
         request=None,
         patient=world.dave_patient,
@@ -63,7 +66,11 @@ def _data(instrument: Instrument):
 def _baseline(instrument: Instrument):
     def baseline(world) -> dict:
         answers = {f"item_{item.key}": str(item.legal_values[1]) for item in instrument.items}
-        return {"taken_at": "2026-01-05T09:30", "visit": str(world.visit.pk), "submission_id": str(uuid.uuid4())} | answers
+        return {
+            "taken_at": "2026-01-05T09:30",
+            "visit": str(world.visit.pk),
+            "submission_id": str(uuid.uuid4()),
+        } | answers
 
     return baseline
 
@@ -100,7 +107,7 @@ def _recorded(instrument: Instrument):
 TARGETS = [
     FormTarget(
         name=f"assessment_record_{instrument_slug(instrument)}",
-        url=lambda w, slug=instrument_slug(instrument): reverse(
+        url=lambda w, slug=instrument_slug(instrument): reverse(  # noqa: B008 (bound per instrument)
             "assessments:record", kwargs={"pk": w.patient.pk, "instrument": slug}
         ),
         actor="alice",

@@ -1,6 +1,6 @@
 """The trend and weekly charts put the points where a clinician expects them."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,7 +13,7 @@ from clinic.assessments.charts import trend_chart, weekly_bar_chart
 from clinic.assessments.instruments import COWS, SOWS
 
 # Plot area of a default 640x240 chart: x 40..616 (576 wide), y 16..216 (200 high).
-UTC = timezone.utc
+UTC = UTC
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
@@ -42,7 +42,11 @@ def test_known_points_land_on_known_coordinates():
 def test_axes_run_from_zero_to_the_scale_maximum_with_day_ticks():
     chart = trend_chart(three_cows_visits(), instrument=COWS)
     assert [(t.label, t.at) for t in chart.y_ticks] == [
-        ("0", 216.0), ("12", 166.0), ("24", 116.0), ("36", 66.0), ("48", 16.0),
+        ("0", 216.0),
+        ("12", 166.0),
+        ("24", 116.0),
+        ("36", 66.0),
+        ("48", 16.0),
     ]
     assert [t.at for t in chart.x_ticks] == [40.0, 184.0, 328.0, 472.0, 616.0]
     assert chart.x_ticks[0].label == "3 Nov"
@@ -51,9 +55,7 @@ def test_axes_run_from_zero_to_the_scale_maximum_with_day_ticks():
 
 def test_the_description_summarises_count_dates_first_and_latest_total():
     chart = trend_chart(three_cows_visits(), instrument=COWS)
-    assert chart.description == (
-        "3 COWS assessments from 3 Nov 2026 to 6 Nov 2026; first total 24, latest 6."
-    )
+    assert chart.description == ("3 COWS assessments from 3 Nov 2026 to 6 Nov 2026; first total 24, latest 6.")
     assert chart.title == "COWS total over time"
 
 
@@ -92,8 +94,10 @@ def test_a_custom_gap_threshold_is_respected():
 def test_cows_charts_shade_the_four_bands_and_leave_below_mild_unshaded():
     chart = trend_chart(three_cows_visits(), instrument=COWS)
     assert [b.css_class for b in chart.bands] == [
-        "chart-band-mild", "chart-band-moderate",
-        "chart-band-moderately-severe", "chart-band-severe",
+        "chart-band-mild",
+        "chart-band-moderate",
+        "chart-band-moderately-severe",
+        "chart-band-severe",
     ]
     assert [str(b.label) for b in chart.bands][0] == "Mild"
     mild, severe = chart.bands[0], chart.bands[-1]
@@ -157,8 +161,7 @@ def test_hours_mode_places_points_by_hours_and_skips_those_without():
 
 
 def test_hours_mode_starts_a_new_line_when_use_resets_the_clock_or_hours_jump():
-    points = [(at(1, 0), 10, 6), (at(1, 12), 20, 18), (at(2, 0), 8, 4), (at(2, 6), 10, 10),
-              (at(4, 0), 12, 52)]
+    points = [(at(1, 0), 10, 6), (at(1, 12), 20, 18), (at(2, 0), 8, 4), (at(2, 6), 10, 10), (at(4, 0), 12, 52)]
     chart = trend_chart(points, instrument=COWS, x_mode="hours_since_use")
     assert [len(s.split()) for s in chart.segments] == [2, 2]
 
@@ -177,22 +180,21 @@ def test_a_total_outside_the_scale_is_refused_rather_than_drawn_off_the_chart():
 
 
 def test_the_same_data_always_gives_the_same_chart():
-    assert trend_chart(three_cows_visits(), instrument=COWS) == trend_chart(
-        three_cows_visits(), instrument=COWS
-    )
+    assert trend_chart(three_cows_visits(), instrument=COWS) == trend_chart(three_cows_visits(), instrument=COWS)
 
 
 def weeks():
-    return [(date(2026, 11, 2), 2), (date(2026, 11, 9), 5), (date(2026, 11, 16), 0),
-            (date(2026, 11, 23), 2)]
+    return [(date(2026, 11, 2), 2), (date(2026, 11, 9), 5), (date(2026, 11, 16), 0), (date(2026, 11, 23), 2)]
 
 
 def test_weekly_bars_are_sized_by_their_counts():
     chart = weekly_bar_chart(weeks())
     # 640x200: plot y 16..176; the busiest week (5) reaches the top.
     assert [(b.x, b.y, b.width, b.height) for b in chart.bars] == [
-        (61.6, 112.0, 100.8, 64.0), (205.6, 16.0, 100.8, 160.0),
-        (349.6, 176.0, 100.8, 0.0), (493.6, 112.0, 100.8, 64.0),
+        (61.6, 112.0, 100.8, 64.0),
+        (205.6, 16.0, 100.8, 160.0),
+        (349.6, 176.0, 100.8, 0.0),
+        (493.6, 112.0, 100.8, 64.0),
     ]
     assert chart.bars[1].label == "Week of 9 Nov 2026: 5 assessments"
     assert [t.label for t in chart.y_ticks] == ["0", "1", "2", "3", "4", "5"]
@@ -201,17 +203,14 @@ def test_weekly_bars_are_sized_by_their_counts():
 
 def test_weekly_description_gives_range_total_and_busiest_week():
     assert weekly_bar_chart(weeks()).description == (
-        "4 weeks from the week of 2 Nov 2026 to the week of 23 Nov 2026. "
-        "9 assessments in total; at most 5 in one week."
+        "4 weeks from the week of 2 Nov 2026 to the week of 23 Nov 2026. 9 assessments in total; at most 5 in one week."
     )
     assert weekly_bar_chart([]).description == "No weeks to show."
     assert weekly_bar_chart([]).title == "Assessments per week"
 
 
 def test_the_trend_template_is_an_accessible_svg_without_inline_styles_or_scripts():
-    chart = trend_chart(
-        [(at(1), 20), (at(2), 16), (at(10), 10), (at(11), 8)], instrument=COWS
-    )
+    chart = trend_chart([(at(1), 20), (at(2), 16), (at(10), 10), (at(11), 8)], instrument=COWS)
     html = render("assessments/_trend_chart.svg.html", chart=chart, id_prefix="cows")
     assert 'role="img"' in html
     assert 'aria-labelledby="cows-title"' in html and 'aria-describedby="cows-desc"' in html
@@ -232,8 +231,7 @@ def test_two_charts_on_one_page_get_different_ids():
 
 
 def test_the_weekly_template_renders_a_bar_per_week_with_its_count():
-    html = render("assessments/_weekly_chart.svg.html", chart=weekly_bar_chart(weeks()),
-                  id_prefix="weekly")
+    html = render("assessments/_weekly_chart.svg.html", chart=weekly_bar_chart(weeks()), id_prefix="weekly")
     assert html.count("<rect") == 4
     assert "<title>Week of 9 Nov 2026: 5 assessments</title>" in html
     assert 'aria-labelledby="weekly-title"' in html

@@ -1,4 +1,5 @@
 """Demo assessments: only for demo patients that exist, through the service, loaded once."""
+
 from __future__ import annotations
 
 from clinic.accounts import demo as accounts_demo

@@ -1,4 +1,5 @@
 """A patient's assessments as CSV: columns from the declaration, a local code system, audited."""
+
 from __future__ import annotations
 
 import csv
@@ -30,11 +31,13 @@ def test_the_header_has_one_column_per_declared_item_of_every_instrument(alice_c
 
 
 def test_each_assessment_is_a_row_with_its_answers_total_and_band_under_a_local_code(alice_client, alice, patient):
-    Assessment.objects.bulk_create([
-        assessment(patient, COWS, local(2026, 1, 5, 9), 13, entered_by=alice, gooseflesh=3, hours=Decimal("30.5")),
-        assessment(patient, SOWS, local(2026, 1, 5, 10), 20, entered_by=alice, craving=4),
-        assessment(patient, SOWS_GOSSOP, local(2026, 1, 6, 10), 7, entered_by=alice),
-    ])
+    Assessment.objects.bulk_create(
+        [
+            assessment(patient, COWS, local(2026, 1, 5, 9), 13, entered_by=alice, gooseflesh=3, hours=Decimal("30.5")),
+            assessment(patient, SOWS, local(2026, 1, 5, 10), 20, entered_by=alice, craving=4),
+            assessment(patient, SOWS_GOSSOP, local(2026, 1, 6, 10), 7, entered_by=alice),
+        ]
+    )
     response = alice_client.get(export_url(patient))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="assessments-r-0001.csv"'
@@ -42,11 +45,21 @@ def test_each_assessment_is_a_row_with_its_answers_total_and_band_under_a_local_
     assert cows["instrument_code"] == "urn:steady:instrument:COWS"
     assert sows["instrument_code"] == "urn:steady:instrument:SOWS"
     assert gossop["instrument_code"] == "urn:steady:instrument:SOWS_GOSSOP"
-    assert (cows["total"], cows["band"], cows["band_label"], cows["hours_since_last_use"]) == ("13", "moderate", "Moderate", "30.5")
+    assert (cows["total"], cows["band"], cows["band_label"], cows["hours_since_last_use"]) == (
+        "13",
+        "moderate",
+        "Moderate",
+        "30.5",
+    )
     assert cows["taken_at"] == "2026-01-05T09:00:00-05:00" and cows["entered_by"] == "alice"
     assert cows["COWS.gooseflesh"] == "3" and cows["SOWS.craving"] == ""
     assert sum(int(cows[f"COWS.{item.key}"]) for item in COWS.items) == 13
-    assert (sows["completed_by"], sows["band"], sows["SOWS.craving"], sows["COWS.gooseflesh"]) == ("patient", "", "4", "")
+    assert (sows["completed_by"], sows["band"], sows["SOWS.craving"], sows["COWS.gooseflesh"]) == (
+        "patient",
+        "",
+        "4",
+        "",
+    )
     assert gossop["SOWS_GOSSOP.trouble_sleeping"] != "" and gossop["band_label"] == ""
 
 

@@ -88,7 +88,8 @@ def test_gossop_is_a_separate_ten_item_scale_not_comparable_with_sows():
 
 
 @pytest.mark.parametrize(
-    "instrument, low, high", [(COWS, 0, 48), (SOWS, 0, 64), (SOWS_GOSSOP, 0, 30)],
+    "instrument, low, high",
+    [(COWS, 0, 48), (SOWS, 0, 64), (SOWS_GOSSOP, 0, 30)],
     ids=["COWS", "SOWS", "SOWS_GOSSOP"],
 )
 def test_totals_run_from_the_published_minimum_to_maximum(instrument, low, high):
@@ -115,8 +116,14 @@ def test_every_item_has_a_prompt_and_a_meaning_for_each_value(instrument):
 
 @pytest.mark.parametrize(
     "key, value",
-    [("gooseflesh", 4), ("gooseflesh", 1), ("resting_pulse", 3), ("restlessness", 2),
-     ("pupil_size", 3), ("gi_upset", 4)],
+    [
+        ("gooseflesh", 4),
+        ("gooseflesh", 1),
+        ("resting_pulse", 3),
+        ("restlessness", 2),
+        ("pupil_size", 3),
+        ("gi_upset", 4),
+    ],
 )
 def test_cows_refuses_values_the_form_skips(key, value):
     with pytest.raises(InvalidAnswers) as caught:
@@ -169,8 +176,18 @@ def test_an_empty_form_names_every_item():
 
 @pytest.mark.parametrize(
     "total, band",
-    [(0, None), (4, None), (5, "mild"), (12, "mild"), (13, "moderate"), (24, "moderate"),
-     (25, "moderately_severe"), (36, "moderately_severe"), (37, "severe"), (48, "severe")],
+    [
+        (0, None),
+        (4, None),
+        (5, "mild"),
+        (12, "mild"),
+        (13, "moderate"),
+        (24, "moderate"),
+        (25, "moderately_severe"),
+        (36, "moderately_severe"),
+        (37, "severe"),
+        (48, "severe"),
+    ],
 )
 def test_cows_bands_change_exactly_at_the_published_boundaries(total, band):
     assert COWS.score(cows_with_total(total)) == total
@@ -185,7 +202,10 @@ def test_cows_totals_under_five_are_below_the_mild_band_not_a_band_of_their_own(
 
 def test_cows_bands_cover_five_to_forty_eight_without_gaps():
     assert [(b.low, b.high, b.key) for b in COWS.bands] == [
-        (5, 12, "mild"), (13, 24, "moderate"), (25, 36, "moderately_severe"), (37, 48, "severe"),
+        (5, 12, "mild"),
+        (13, 24, "moderate"),
+        (25, 36, "moderately_severe"),
+        (37, 48, "severe"),
     ]
 
 
@@ -207,7 +227,7 @@ def test_a_total_outside_the_scale_has_no_band(instrument):
 def test_band_ranks_order_the_cows_bands_for_moved_up_a_band_checks():
     ranks = [band_rank(k) for k in (None, "", "mild", "moderate", "moderately_severe", "severe")]
     assert ranks == [0, 0, 1, 2, 3, 4]
-    assert SEVERE_BAND_KEYS == {"moderately_severe", "severe"}
+    assert {"moderately_severe", "severe"} == SEVERE_BAND_KEYS
     assert [key for key, _ in BAND_CHOICES] == ["mild", "moderate", "moderately_severe", "severe"]
     with pytest.raises(KeyError):
         band_rank("catastrophic")
@@ -219,9 +239,7 @@ def test_sources_cite_the_original_paper(instrument):
 
 
 def answers_for(instrument: Instrument):
-    return st.fixed_dictionaries(
-        {item.key: st.sampled_from(item.legal_values) for item in instrument.items}
-    )
+    return st.fixed_dictionaries({item.key: st.sampled_from(item.legal_values) for item in instrument.items})
 
 
 @given(data=st.data())

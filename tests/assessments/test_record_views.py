@@ -1,4 +1,5 @@
 """Recording COWS, and entering SOWS / SOWS-Gossop for the patient, through the form."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -84,7 +85,10 @@ def test_the_gossop_form_has_ten_items_and_says_it_is_not_the_sows(alice_client,
 
 def test_an_unknown_instrument_is_not_found(alice_client, patient):
     for slug in ("phq9", "COWS", "sows_gossop"):
-        assert alice_client.get(reverse("assessments:record", kwargs={"pk": patient.pk, "instrument": slug})).status_code == 404
+        assert (
+            alice_client.get(reverse("assessments:record", kwargs={"pk": patient.pk, "instrument": slug})).status_code
+            == 404
+        )
 
 
 # --- Every legal value accepted, illegal values refused ----------------------------------------
@@ -211,10 +215,16 @@ def test_the_total_posted_by_a_client_is_ignored(alice_client, patient):
 @pytest.mark.parametrize(
     "total,band,shown",
     [
-        (0, "", "below the mild band"), (4, "", "below the mild band"), (5, "mild", "mild"), (12, "mild", "mild"),
-        (13, "moderate", "moderate"), (24, "moderate", "moderate"),
-        (25, "moderately_severe", "moderately severe"), (36, "moderately_severe", "moderately severe"),
-        (37, "severe", "severe"), (48, "severe", "severe"),
+        (0, "", "below the mild band"),
+        (4, "", "below the mild band"),
+        (5, "mild", "mild"),
+        (12, "mild", "mild"),
+        (13, "moderate", "moderate"),
+        (24, "moderate", "moderate"),
+        (25, "moderately_severe", "moderately severe"),
+        (36, "moderately_severe", "moderately severe"),
+        (37, "severe", "severe"),
+        (48, "severe", "severe"),
     ],
 )
 def test_cows_band_boundaries_through_the_view(alice_client, patient, total, band, shown):
@@ -235,7 +245,9 @@ def test_minimum_and_maximum_totals_through_the_view(alice_client, patient, inst
 def test_a_sows_entered_by_a_clinician_is_the_patients_answers_and_has_no_band(
     alice_client, alice, patient, instrument
 ):
-    response = alice_client.post(record_url(patient, instrument), form_data(instrument, highest(instrument)), follow=True)
+    response = alice_client.post(
+        record_url(patient, instrument), form_data(instrument, highest(instrument)), follow=True
+    )
     a = Assessment.objects.get()
     assert (a.completed_by, a.entered_by, a.band) == ("patient", alice, "")
     html = response.content.decode()
@@ -273,7 +285,9 @@ def test_a_submission_id_already_used_for_another_patient_is_refused_then_a_retr
 
 
 def test_a_tampered_submission_id_is_refused_and_replaced(alice_client, patient):
-    html = alice_client.post(record_url(patient), form_data(COWS, lowest(COWS), submission_id="not-a-uuid")).content.decode()
+    html = alice_client.post(
+        record_url(patient), form_data(COWS, lowest(COWS), submission_id="not-a-uuid")
+    ).content.decode()
     assert "could not be matched to a submission" in html and Assessment.objects.count() == 0
     assert uuid.UUID(submission_id_in(html))
 

@@ -65,8 +65,11 @@ def test_an_illegal_answer_saves_nothing(patient, alice):
 def test_hours_since_last_reported_use_is_stored(patient, alice):
     now = timezone.now()
     UseReport.objects.create(
-        patient=patient, recorded_by=alice, recorded_at=now - dt.timedelta(hours=1),
-        product_form="tablet", last_use_at=now - dt.timedelta(hours=30),
+        patient=patient,
+        recorded_by=alice,
+        recorded_at=now - dt.timedelta(hours=1),
+        product_form="tablet",
+        last_use_at=now - dt.timedelta(hours=30),
     )
     assessment, _ = submit(patient, alice, cows_answers(), taken_at=now)
     assert float(assessment.hours_since_last_use) == 30.0

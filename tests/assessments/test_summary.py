@@ -1,4 +1,5 @@
 """The per-patient summary stays right as assessments arrive, in any order, even at once."""
+
 from __future__ import annotations
 
 import threading
@@ -38,7 +39,11 @@ def test_there_is_no_summary_before_the_first_assessment(patient):
 def test_the_first_cows_fills_the_latest_cows_and_leaves_previous_empty(patient, alice):
     submit(patient, COWS, local(2026, 1, 5), 26, alice)
     s = summary(patient)
-    assert (s.latest_cows_total, s.latest_cows_band, s.latest_cows_taken_at) == (26, "moderately_severe", local(2026, 1, 5))
+    assert (s.latest_cows_total, s.latest_cows_band, s.latest_cows_taken_at) == (
+        26,
+        "moderately_severe",
+        local(2026, 1, 5),
+    )
     assert (s.previous_cows_total, s.previous_cows_band, s.cows_band_went_up) == (None, "", False)
     assert s.latest_assessment_at == local(2026, 1, 5)
     assert s.latest_cows_band_label == "Moderately severe"
@@ -48,7 +53,12 @@ def test_a_second_cows_in_a_higher_band_marks_the_rise(patient, alice):
     submit(patient, COWS, local(2026, 1, 5), 4, alice)
     submit(patient, COWS, local(2026, 1, 6), 5, alice)
     s = summary(patient)
-    assert (s.previous_cows_total, s.previous_cows_band, s.latest_cows_band, s.cows_band_went_up) == (4, "", "mild", True)
+    assert (s.previous_cows_total, s.previous_cows_band, s.latest_cows_band, s.cows_band_went_up) == (
+        4,
+        "",
+        "mild",
+        True,
+    )
     assert s.previous_cows_band_label == "Below the mild band"
     submit(patient, COWS, local(2026, 1, 7), 12, alice)
     assert summary(patient).cows_band_went_up is False  # mild to mild
@@ -75,8 +85,14 @@ def test_a_replayed_submission_changes_nothing(patient, alice):
     sid = uuid.uuid4()
     for _ in range(2):
         assessment_submit(
-            request=None, patient=patient, instrument_code="COWS", answers=answers_with_total(COWS, 9),
-            taken_at=local(2026, 1, 5), completed_by="clinician", entered_by=alice, submission_id=sid,
+            request=None,
+            patient=patient,
+            instrument_code="COWS",
+            answers=answers_with_total(COWS, 9),
+            taken_at=local(2026, 1, 5),
+            completed_by="clinician",
+            entered_by=alice,
+            submission_id=sid,
         )
     assert summary(patient).previous_cows_total is None
 
@@ -84,9 +100,14 @@ def test_a_replayed_submission_changes_nothing(patient, alice):
 def test_an_illegal_answer_leaves_no_summary_behind(patient, alice):
     with pytest.raises(ValueError):
         assessment_submit(
-            request=None, patient=patient, instrument_code="COWS",
+            request=None,
+            patient=patient,
+            instrument_code="COWS",
             answers=answers_with_total(COWS, 0) | {"gooseflesh": 4},
-            taken_at=local(2026, 1, 5), completed_by="clinician", entered_by=alice, submission_id=uuid.uuid4(),
+            taken_at=local(2026, 1, 5),
+            completed_by="clinician",
+            entered_by=alice,
+            submission_id=uuid.uuid4(),
         )
     assert not PatientAssessmentSummary.objects.exists()
 

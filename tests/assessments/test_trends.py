@@ -1,4 +1,5 @@
 """The trend page and the patient page panels: charts, tables, changes, grid, pairs, notes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,7 +67,10 @@ def test_the_cows_chart_breaks_the_line_across_a_gap_instead_of_joining_it(alice
         "549.5,132.7 593.8,149.3",
     ]
     assert re.findall(r'<circle class="chart-dot" cx="([\d.]+)" cy="([\d.]+)"', chart) == [
-        ("62.2", "182.7"), ("106.5", "166.0"), ("549.5", "132.7"), ("593.8", "149.3"),
+        ("62.2", "182.7"),
+        ("106.5", "166.0"),
+        ("549.5", "132.7"),
+        ("593.8", "149.3"),
     ]
 
 
@@ -79,7 +83,9 @@ def test_the_chart_has_a_title_a_description_and_shaded_cows_bands(alice_client,
     assert "style=" not in chart and "<script" not in chart
 
 
-def test_a_data_table_beside_the_chart_lists_every_assessment_for_screen_readers(alice_client, patient, cows_with_a_gap):
+def test_a_data_table_beside_the_chart_lists_every_assessment_for_screen_readers(
+    alice_client, patient, cows_with_a_gap
+):
     html = section(alice_client.get(trends_url(patient)).content.decode(), "cows-trend")
     table = re.search(r'<table class="table table-sm caption-top trend-table">.*?</table>', html, re.S).group(0)
     assert "<caption" in table and 'scope="col"' in table
@@ -113,7 +119,7 @@ def test_low_cows_totals_are_below_the_mild_band_and_sows_never_gets_a_band(alic
     )
     html = alice_client.get(trends_url(patient)).content.decode()
     assert "total <strong>3</strong> of 48, <strong>below the mild band</strong>" in section(html, "cows-trend")
-    for prefix, instrument in (("sows-trend", SOWS), ("sows-gossop-trend", SOWS_GOSSOP)):
+    for prefix, _instrument in (("sows-trend", SOWS), ("sows-gossop-trend", SOWS_GOSSOP)):
         part = section(html, prefix)
         assert "no published severity bands" in part
         assert "chart-band" not in svg(html, prefix)
@@ -145,7 +151,9 @@ def test_the_item_grid_shows_which_cows_items_drive_the_score(alice_client, pati
         assessment(patient, COWS, local(2026, 1, 6), 9, entered_by=alice, gooseflesh=5, restlessness=3),
     )
     html = alice_client.get(trends_url(patient)).content.decode()
-    grid = re.search(r'<table class="table table-sm table-bordered caption-top item-grid">.*?</table>', html, re.S).group(0)
+    grid = re.search(
+        r'<table class="table table-sm table-bordered caption-top item-grid">.*?</table>', html, re.S
+    ).group(0)
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", grid, re.S)
     assert len(rows) == len(COWS.items) + 1  # items, then the total
     gooseflesh = next(r for r in rows if "Gooseflesh skin" in r)
@@ -157,7 +165,12 @@ def test_the_item_grid_shows_which_cows_items_drive_the_score(alice_client, pati
 
 
 def test_the_item_grid_shows_the_latest_ten_and_says_how_many_are_left_out(alice_client, patient, alice):
-    save(*[assessment(patient, COWS, local(2026, 1, 1) + dt.timedelta(hours=6 * n), 10, entered_by=alice) for n in range(14)])
+    save(
+        *[
+            assessment(patient, COWS, local(2026, 1, 1) + dt.timedelta(hours=6 * n), 10, entered_by=alice)
+            for n in range(14)
+        ]
+    )
     html = alice_client.get(trends_url(patient)).content.decode()
     assert "latest 10 COWS assessments" in html and "4 older ones not shown" in html
 
@@ -269,8 +282,14 @@ def history(patient, alice, count: int) -> None:
         instrument = (COWS, SOWS, SOWS_GOSSOP)[n % 3]
         total = (n * 7) % (instrument.max_total + 1)
         rows.append(
-            assessment(patient, instrument, start + dt.timedelta(hours=5 * n), total, entered_by=alice,
-                       hours=Decimal(n % 50) if n % 4 else None)
+            assessment(
+                patient,
+                instrument,
+                start + dt.timedelta(hours=5 * n),
+                total,
+                entered_by=alice,
+                hours=Decimal(n % 50) if n % 4 else None,
+            )
         )
     save(*rows)
 
@@ -282,7 +301,9 @@ def queries(client, url) -> int:
 
 
 @pytest.mark.parametrize("count", [3, 300])
-def test_the_trend_page_issues_a_constant_number_of_queries(alice_client, patient, alice, count, django_assert_max_num_queries):
+def test_the_trend_page_issues_a_constant_number_of_queries(
+    alice_client, patient, alice, count, django_assert_max_num_queries
+):
     history(patient, alice, count)
     # Session, user, patient, the history (one query), the clinic for the header, and the audit
     # row: a savepoint, the chain lock, the previous hash, the insert and the release.

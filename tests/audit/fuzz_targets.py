@@ -1,4 +1,5 @@
 """The audit browser's search form, for the fuzzer in tests/security/fuzz.py."""
+
 from __future__ import annotations
 
 from django.urls import reverse

@@ -1,4 +1,5 @@
 """Supervisors and clinic admins search their clinic's audit trail and export it as CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -19,14 +20,16 @@ def events(alice, bob, erin, dave, patient, dave_patient, clinic):
     second = make_patient(clinic, record_number="R-0002", name="Casey Lee", assigned_clinician=erin)
     moments = {}
     for day, actor, obj, action, detail in [
-        (dt.datetime(2026, 1, 5, 15, tzinfo=dt.timezone.utc), alice, patient, Action.VIEW, "patient page"),
-        (dt.datetime(2026, 1, 6, 15, tzinfo=dt.timezone.utc), alice, patient, Action.UPDATE, "changed status"),
-        (dt.datetime(2026, 1, 7, 15, tzinfo=dt.timezone.utc), erin, second, Action.VIEW, "patient page"),
-        (dt.datetime(2026, 1, 8, 15, tzinfo=dt.timezone.utc), bob, patient, Action.VIEW, "patient page"),
-        (dt.datetime(2026, 1, 8, 16, tzinfo=dt.timezone.utc), dave, dave_patient, Action.VIEW, "hillcrest page"),
+        (dt.datetime(2026, 1, 5, 15, tzinfo=dt.UTC), alice, patient, Action.VIEW, "patient page"),
+        (dt.datetime(2026, 1, 6, 15, tzinfo=dt.UTC), alice, patient, Action.UPDATE, "changed status"),
+        (dt.datetime(2026, 1, 7, 15, tzinfo=dt.UTC), erin, second, Action.VIEW, "patient page"),
+        (dt.datetime(2026, 1, 8, 15, tzinfo=dt.UTC), bob, patient, Action.VIEW, "patient page"),
+        (dt.datetime(2026, 1, 8, 16, tzinfo=dt.UTC), dave, dave_patient, Action.VIEW, "hillcrest page"),
     ]:
         with time_machine.travel(day, tick=False):
-            moments[(actor.username, action, obj.pk)] = audit_record(request=None, action=action, actor=actor, obj=obj, detail=detail)
+            moments[(actor.username, action, obj.pk)] = audit_record(
+                request=None, action=action, actor=actor, obj=obj, detail=detail
+            )
     return moments
 
 
@@ -105,7 +108,7 @@ def test_the_export_cannot_smuggle_a_spreadsheet_formula(bob_client, clinic, ali
     audit_record(request=None, action=Action.VIEW, actor=alice, detail="@SUM(1+1)")
     rows = list(csv.reader(io.StringIO(bob_client.get(reverse("audit:export")).content.decode())))
     cells = [cell for row in rows[1:] for cell in row]
-    assert "'=HYPERLINK(\"http://evil\")" in cells and "'@SUM(1+1)" in cells
+    assert '\'=HYPERLINK("http://evil")' in cells and "'@SUM(1+1)" in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
 

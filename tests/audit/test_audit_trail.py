@@ -42,9 +42,8 @@ def test_the_orm_refuses_to_change_or_delete_an_audit_event(alice):
 )
 def test_postgresql_itself_refuses_to_change_or_delete_audit_rows(alice, statement):
     audit_record(request=None, action=Action.VIEW, actor=alice, detail="original")
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
     assert AuditEvent.objects.get().detail == "original"
 
 
@@ -52,9 +51,8 @@ def test_queryset_bulk_delete_is_refused_on_postgresql_too(alice):
     audit_record(request=None, action=Action.VIEW, actor=alice)
     if connection.vendor != "postgresql":
         pytest.skip("the trigger exists on PostgreSQL only")
-    with pytest.raises(DatabaseError):
-        with transaction.atomic():
-            AuditEvent.objects.all().delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.all().delete()
     assert AuditEvent.objects.count() == 1
 
 

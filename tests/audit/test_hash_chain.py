@@ -1,4 +1,5 @@
 """Each audit row is chained to the one before it; the command finds the first broken link."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -54,7 +55,7 @@ def _verify() -> str:
 
 def test_each_row_links_to_the_one_before_it(trail):
     assert trail[0].prev_hash == GENESIS
-    for before, after in zip(trail, trail[1:]):
+    for before, after in zip(trail, trail[1:], strict=False):
         assert after.prev_hash == before.hash
 
 

@@ -3,6 +3,7 @@
 Outside CI a machine without Chromium skips these tests; with REQUIRE_BROWSER=1 (set by .ci/run)
 a missing browser is a failure, never a skip.
 """
+
 from __future__ import annotations
 
 import os
@@ -77,5 +78,7 @@ def axe_violations(page) -> list[dict]:
     """WCAG 2 A and AA violations that axe-core finds on the current page."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
     return results.response["violations"]

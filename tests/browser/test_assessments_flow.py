@@ -66,7 +66,9 @@ def test_a_missing_answer_is_shown_next_to_its_item_and_nothing_is_saved(page, a
     expect(group).to_contain_text("Choose an answer for this question.")
     expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
     # The answers already given are kept.
-    expect(page.get_by_role("group", name="2. Sweating").get_by_label("2 — Face flushed or visibly damp")).to_be_checked()
+    expect(
+        page.get_by_role("group", name="2. Sweating").get_by_label("2 — Face flushed or visibly damp")
+    ).to_be_checked()
     assert not Assessment.objects.exists()
 
 

@@ -17,7 +17,10 @@ def story(patient, alice, clinic):
     record_use(patient, alice, product_form="gummy", alcohol="most_days")
     record_assessment(patient, alice, total=18, days_ago=2)
     services.provider_create(
-        request=None, actor=alice, clinic=clinic, fields={"name": "Riverside Bridge Clinic", "kind": ProviderKind.BUPRENORPHINE}
+        request=None,
+        actor=alice,
+        clinic=clinic,
+        fields={"name": "Riverside Bridge Clinic", "kind": ProviderKind.BUPRENORPHINE},
     )
     return patient
 

@@ -1,4 +1,5 @@
 """A clinician's first meeting with a patient, in the browser: create, intake visit, use report, flags."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """A patient on a phone fills in a form through a link; the clinician then sees it."""
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,9 @@ def choose(page, prompt: str, answer: str) -> None:
     page.get_by_role("group", name=re.compile(re.escape(str(prompt)))).locator("label", has_text=answer).click()
 
 
-def test_a_patient_completes_a_sows_in_spanish_on_a_phone_and_the_clinician_sees_it(phone, browser, live_server, patient, token):
+def test_a_patient_completes_a_sows_in_spanish_on_a_phone_and_the_clinician_sees_it(
+    phone, browser, live_server, patient, token
+):
     phone.goto(f"/p/{token}/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("A short form from your clinic")
     expect(phone.get_by_role("complementary")).to_contain_text("988")

@@ -1,4 +1,5 @@
 """Facts for dashboard tests, recorded the way the app records them, and ways to read the page."""
+
 from __future__ import annotations
 
 import datetime as dt

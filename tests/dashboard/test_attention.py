@@ -1,4 +1,5 @@
 """Each "needs attention" reason appears exactly when its facts hold, and not otherwise."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,7 +35,9 @@ def test_nobody_needs_attention_when_nothing_is_wrong(bob_client, two):
     assert listed(bob_client, "attention") == {}
 
 
-def test_latest_cows_moderately_severe_or_severe_needs_attention_and_a_later_milder_one_clears_it(bob_client, alice, two):
+def test_latest_cows_moderately_severe_or_severe_needs_attention_and_a_later_milder_one_clears_it(
+    bob_client, alice, two
+):
     yes, no = two
     record(yes, alice, "COWS", 20, days_ago=3)
     record(yes, alice, "COWS", 37, days_ago=1)  # severe
@@ -111,7 +114,7 @@ def test_a_follow_up_date_that_passed_with_no_visit_since_needs_attention(bob_cl
 def test_no_visit_and_no_assessment_for_seven_days_is_silent(bob_client, clinic, alice, two):
     quiet = registered(make_patient(clinic, "R-QUIET", name="Quinn Quiet", assigned_clinician=alice), 30)
     make_visit(quiet, alice, days_ago=8)
-    never = registered(make_patient(clinic, "R-NEVER", name="Nev Never", assigned_clinician=alice), 9)
+    registered(make_patient(clinic, "R-NEVER", name="Nev Never", assigned_clinician=alice), 9)
     registered(make_patient(clinic, "R-NEW", name="Nell New", assigned_clinician=alice), 3)  # too new to be silent
     assessed = registered(make_patient(clinic, "R-SOWS", name="Sam Sows", assigned_clinician=alice), 30)
     make_visit(assessed, alice, days_ago=20)
@@ -155,19 +158,29 @@ def test_a_taper_review_date_that_passed_without_being_held_needs_attention(bob_
     yes, no = two
     today = timezone.localdate()
     plan = guidance.taper_plan_create(
-        request=None, actor=alice, patient=yes, start_date=today - dt.timedelta(days=20), goals="Stop by spring.",
+        request=None,
+        actor=alice,
+        patient=yes,
+        start_date=today - dt.timedelta(days=20),
+        goals="Stop by spring.",
         status=TaperStatus.ACTIVE,
     )
     guidance.review_date_add(request=None, actor=alice, plan=plan, date=today - dt.timedelta(days=1))
     other = guidance.taper_plan_create(
-        request=None, actor=alice, patient=no, start_date=today - dt.timedelta(days=20), goals="Cut down.",
+        request=None,
+        actor=alice,
+        patient=no,
+        start_date=today - dt.timedelta(days=20),
+        goals="Cut down.",
         status=TaperStatus.ACTIVE,
     )
     held = guidance.review_date_add(request=None, actor=alice, plan=other, date=today - dt.timedelta(days=3))
     guidance.review_date_mark_done(request=None, actor=alice, review=held)
     guidance.review_date_add(request=None, actor=alice, plan=other, date=today)  # due today: not passed
     assert flagged(bob_client, "attention_taper_review") == {"R-YES"}
-    guidance.taper_plan_update(request=None, actor=alice, plan=plan, fields={"status": TaperStatus.COMPLETED, "outcome_note": "Done."})
+    guidance.taper_plan_update(
+        request=None, actor=alice, plan=plan, fields={"status": TaperStatus.COMPLETED, "outcome_note": "Done."}
+    )
     assert flagged(bob_client, "attention_taper_review") == set()
     assert ReviewDate.objects.filter(done=False, date__lt=today).count() == 1  # the fact is still there
 

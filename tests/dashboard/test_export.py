@@ -1,4 +1,5 @@
 """Each list behind a number downloads as CSV: audited, and safe to open in a spreadsheet."""
+
 from __future__ import annotations
 
 import csv
@@ -48,7 +49,11 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_defused(bob_client, clini
     for row in rows:
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@")), value
-    assert {row["name"] for row in rows} == {"'=HYPERLINK(\"http://evil.example\",\"click\")", "'+cmd|' /C calc'!A0", "'-2+3"}
+    assert {row["name"] for row in rows} == {
+        '\'=HYPERLINK("http://evil.example","click")',
+        "'+cmd|' /C calc'!A0",
+        "'-2+3",
+    }
     assert safe_cell(-3) == -3 and safe_cell("\tx") == "'\tx"
 
 

@@ -1,4 +1,5 @@
 """The dashboard's numbers, and the lists behind them, for a small clinic whose facts we know."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -101,9 +102,15 @@ def provider(clinic, alice):
 
 
 def _referral(patient, provider, alice, *, sent_days_ago=None, attended_days_ago=None):
-    referral = guidance.referral_create(request=None, actor=alice, patient=patient, provider=provider, reason="Assessment.")
-    for status, days in (("sent", sent_days_ago), ("contacted", attended_days_ago), ("appointment", attended_days_ago),
-                         ("attended", attended_days_ago)):
+    referral = guidance.referral_create(
+        request=None, actor=alice, patient=patient, provider=provider, reason="Assessment."
+    )
+    for status, days in (
+        ("sent", sent_days_ago),
+        ("contacted", attended_days_ago),
+        ("appointment", attended_days_ago),
+        ("attended", attended_days_ago),
+    ):
         if days is None:
             break
         event = guidance.referral_move(request=None, actor=alice, referral=referral, to_status=status)
@@ -144,11 +151,15 @@ def test_the_date_range_applies_to_new_patients_the_chart_and_referral_times_and
     registered(make_patient(clinic, "R-1", name="Old", assigned_clinician=alice), 100)
     registered(make_patient(clinic, "R-2", name="Recent", assigned_clinician=alice), 2)
     today = timezone.localdate()
-    response = bob_client.get(INDEX, {"start": (today - dt.timedelta(days=120)).isoformat(),
-                                      "end": (today - dt.timedelta(days=90)).isoformat()})
+    response = bob_client.get(
+        INDEX,
+        {"start": (today - dt.timedelta(days=120)).isoformat(), "end": (today - dt.timedelta(days=90)).isoformat()},
+    )
     assert response.context["total"]["new_range"] == 1 and response.context["total"]["in_care"] == 2
     assert len(response.context["weeks"]) in (5, 6)
-    assert "applies to new patients in the range, assessments per week and the referral times" in response.content.decode()
+    assert (
+        "applies to new patients in the range, assessments per week and the referral times" in response.content.decode()
+    )
 
 
 def test_a_bad_date_range_is_explained_next_to_the_field_and_the_default_range_is_used(bob_client):

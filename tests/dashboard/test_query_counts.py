@@ -1,4 +1,5 @@
 """The dashboard and its lists cost the same number of queries for 10 patients as for 200."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,41 +25,79 @@ def _fill(clinic, alice, erin, start: int, count: int) -> None:
     today = timezone.localdate()
     provider, _ = Provider.objects.get_or_create(clinic=clinic, name="Bridge", defaults={"kind": "otp"})
     patients = Patient.objects.bulk_create(
-        Patient(clinic=clinic, record_number=f"Q-{i:04}", name=f"Query Patient {i:04}", date_of_birth=dt.date(1990, 1, 1),
-                assigned_clinician=alice if i % 2 else erin)
+        Patient(
+            clinic=clinic,
+            record_number=f"Q-{i:04}",
+            name=f"Query Patient {i:04}",
+            date_of_birth=dt.date(1990, 1, 1),
+            assigned_clinician=alice if i % 2 else erin,
+        )
         for i in range(start, start + count)
     )
     Patient.objects.filter(pk__in=[p.pk for p in patients]).update(created_at=now - dt.timedelta(days=30))
     Visit.objects.bulk_create(
-        Visit(patient=p, clinician=alice, occurred_at=now - dt.timedelta(days=9), kind="intake",
-              next_follow_up=today - dt.timedelta(days=1))
+        Visit(
+            patient=p,
+            clinician=alice,
+            occurred_at=now - dt.timedelta(days=9),
+            kind="intake",
+            next_follow_up=today - dt.timedelta(days=1),
+        )
         for p in patients
     )
     UseReport.objects.bulk_create(
-        UseReport(patient=p, recorded_by=alice, recorded_at=now - dt.timedelta(days=9), product_form="tablet",
-                  strength_unknown=True, alcohol="daily")
+        UseReport(
+            patient=p,
+            recorded_by=alice,
+            recorded_at=now - dt.timedelta(days=9),
+            product_form="tablet",
+            strength_unknown=True,
+            alcohol="daily",
+        )
         for p in patients
     )
     Assessment.objects.bulk_create(
-        [assessment(p, COWS, now - dt.timedelta(days=10 + k), total) for p in patients for k, total in ((0, 30), (1, 10))]
+        [
+            assessment(p, COWS, now - dt.timedelta(days=10 + k), total)
+            for p in patients
+            for k, total in ((0, 30), (1, 10))
+        ]
         + [assessment(p, SOWS, now - dt.timedelta(days=10), 30, craving=4) for p in patients]
     )
     PatientAssessmentSummary.objects.bulk_create(
-        PatientAssessmentSummary(patient=p, latest_cows_total=30, latest_cows_band="moderately_severe",
-                                 latest_cows_taken_at=now - dt.timedelta(days=10), previous_cows_total=10,
-                                 previous_cows_band="mild", cows_band_went_up=True, latest_sows_craving=4,
-                                 latest_sows_taken_at=now - dt.timedelta(days=10),
-                                 latest_assessment_at=now - dt.timedelta(days=10))
+        PatientAssessmentSummary(
+            patient=p,
+            latest_cows_total=30,
+            latest_cows_band="moderately_severe",
+            latest_cows_taken_at=now - dt.timedelta(days=10),
+            previous_cows_total=10,
+            previous_cows_band="mild",
+            cows_band_went_up=True,
+            latest_sows_craving=4,
+            latest_sows_taken_at=now - dt.timedelta(days=10),
+            latest_assessment_at=now - dt.timedelta(days=10),
+        )
         for p in patients
     )
     PatientLink.objects.bulk_create(
-        PatientLink(patient=p, token_hash=uuid.uuid4().hex, created_by=alice, created_at=now - dt.timedelta(days=5),
-                    expires_at=now - dt.timedelta(days=2))
+        PatientLink(
+            patient=p,
+            token_hash=uuid.uuid4().hex,
+            created_by=alice,
+            created_at=now - dt.timedelta(days=5),
+            expires_at=now - dt.timedelta(days=2),
+        )
         for p in patients
     )
     plans = TaperPlan.objects.bulk_create(
-        TaperPlan(patient=p, start_date=today - dt.timedelta(days=20), goals="Goals.", status="active",
-                  status_changed_at=now, created_by=alice)
+        TaperPlan(
+            patient=p,
+            start_date=today - dt.timedelta(days=20),
+            goals="Goals.",
+            status="active",
+            status_changed_at=now,
+            created_by=alice,
+        )
         for p in patients
     )
     ReviewDate.objects.bulk_create(ReviewDate(plan=plan, date=today - dt.timedelta(days=2)) for plan in plans)

@@ -1,4 +1,5 @@
 """Who sees what: a clinician sees her caseload, a supervisor the clinic, nobody another clinic."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The synthetic clinic: built in bulk, obviously invented, and counted right by the dashboard."""
+
 from __future__ import annotations
 
 import io
@@ -25,8 +26,17 @@ PASSWORD = "synthetic-test-password"
 
 def seed(*extra: str) -> str:
     out = io.StringIO()
-    call_command("seed_synthetic", "--patients", "30", "--assessments-per-patient", "5", "--password", PASSWORD,
-                 *extra, stdout=out)
+    call_command(
+        "seed_synthetic",
+        "--patients",
+        "30",
+        "--assessments-per-patient",
+        "5",
+        "--password",
+        PASSWORD,
+        *extra,
+        stdout=out,
+    )
     return out.getvalue()
 
 
@@ -91,9 +101,19 @@ def test_the_dashboard_counts_of_the_synthetic_clinic_are_what_direct_counts_say
     expected = {"in_care": in_care.count()}
     for status in ("active", "tapering", "referred", "discharged"):
         expected[f"status_{status}"] = patients.filter(status=status).count()
-    reasons: dict[str, set[int]] = {key: set() for key in (
-        "attention_cows_severe", "attention_cows_up", "attention_craving", "attention_co_use",
-        "attention_follow_up", "attention_silent", "attention_link_expired", "attention_taper_review")}
+    reasons: dict[str, set[int]] = {
+        key: set()
+        for key in (
+            "attention_cows_severe",
+            "attention_cows_up",
+            "attention_craving",
+            "attention_co_use",
+            "attention_follow_up",
+            "attention_silent",
+            "attention_link_expired",
+            "attention_taper_review",
+        )
+    }
     for patient in in_care:
         summary = summaries.get(patient.pk)
         visit = latest(Visit, "occurred_at", patient)
@@ -109,13 +129,18 @@ def test_the_dashboard_counts_of_the_synthetic_clinic_are_what_direct_counts_say
             reasons["attention_co_use"].add(patient.pk)
         if visit and visit.next_follow_up and visit.next_follow_up < today:
             reasons["attention_follow_up"].add(patient.pk)
-        contact = max([m for m in (visit and visit.occurred_at, summary and summary.latest_assessment_at) if m], default=None)
-        if patient.created_at < now - timezone.timedelta(days=7) and (contact is None or contact < now - timezone.timedelta(days=7)):
+        contact = max(
+            [m for m in (visit and visit.occurred_at, summary and summary.latest_assessment_at) if m], default=None
+        )
+        if patient.created_at < now - timezone.timedelta(days=7) and (
+            contact is None or contact < now - timezone.timedelta(days=7)
+        ):
             reasons["attention_silent"].add(patient.pk)
         if link and link.state == LinkState.EXPIRED:
             reasons["attention_link_expired"].add(patient.pk)
-        passed = ReviewDate.objects.filter(plan__patient=patient, plan__status__in=["planned", "active", "paused"],
-                                           done=False, date__lt=today)
+        passed = ReviewDate.objects.filter(
+            plan__patient=patient, plan__status__in=["planned", "active", "paused"], done=False, date__lt=today
+        )
         if passed.exists():
             reasons["attention_taper_review"].add(patient.pk)
         assert activity.get(patient.pk) is not None
@@ -132,6 +157,10 @@ def test_the_dashboard_counts_of_the_synthetic_clinic_are_what_direct_counts_say
     assert band_total == expected["in_care"]
     weekly = sum(cell.count for cell in response.context["weeks"])
     first_week = response.context["weeks"][0].label
-    assert weekly == Assessment.objects.filter(
-        Q(patient__clinic=clinic), taken_at__gte=timezone.make_aware(timezone.datetime.combine(first_week, timezone.datetime.min.time()))
-    ).count()
+    assert (
+        weekly
+        == Assessment.objects.filter(
+            Q(patient__clinic=clinic),
+            taken_at__gte=timezone.make_aware(timezone.datetime.combine(first_week, timezone.datetime.min.time())),
+        ).count()
+    )

@@ -1,4 +1,5 @@
 """Small helpers to record the facts guidance reacts to."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,7 +52,10 @@ def record_assessment(patient, by, *, code: str = "COWS", total: int = 3, days_a
 @pytest.fixture
 def provider(clinic, alice):
     return services.provider_create(
-        request=None, actor=alice, clinic=clinic, fields={"name": "Riverside Bridge Clinic", "kind": ProviderKind.BUPRENORPHINE}
+        request=None,
+        actor=alice,
+        clinic=clinic,
+        fields={"name": "Riverside Bridge Clinic", "kind": ProviderKind.BUPRENORPHINE},
     )
 
 

@@ -5,6 +5,7 @@ The world (tests/guidance/routes.py) already holds an active plan with a step an
 a provider and a drafted referral for Alice's patient, and Hillcrest's own provider and plan:
 their ids, posted anywhere, must be refused or ignored.
 """
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -70,7 +71,10 @@ def _plan_row(world) -> tuple:
 
 
 def _plan_updated(world, before, after) -> None:
-    (plan_before, _, events_before, hillcrest_before), (plan_after, patient, events_after, hillcrest_after) = before, after
+    (plan_before, _, events_before, hillcrest_before), (plan_after, patient, events_after, hillcrest_after) = (
+        before,
+        after,
+    )
     assert plan_after["patient_id"] == world.patient.pk and plan_after["created_by_id"] == world.alice.pk
     assert hillcrest_after == hillcrest_before
     changed = {k for k in ("start_date", "goals", "status", "outcome_note") if plan_after[k] != plan_before[k]}
@@ -220,7 +224,12 @@ TARGETS = [
         data=_data(PLAN_FIELDS),
         state=_plans_state,
         check_saved=_plan_created,
-        baseline=lambda w: {"start_date": "2025-06-01", "goals": "Earlier attempt", "status": "stopped", "outcome_note": "Too fast"},
+        baseline=lambda w: {
+            "start_date": "2025-06-01",
+            "goals": "Earlier attempt",
+            "status": "stopped",
+            "outcome_note": "Too fast",
+        },
     ),
     FormTarget(
         name="taper_plan_update",
@@ -229,7 +238,12 @@ TARGETS = [
         data=_data(PLAN_FIELDS),
         state=_plan_row,
         check_saved=_plan_updated,
-        baseline=lambda w: {"start_date": "2026-11-02", "goals": "Stop by summer", "status": "paused", "outcome_note": ""},
+        baseline=lambda w: {
+            "start_date": "2026-11-02",
+            "goals": "Stop by summer",
+            "status": "paused",
+            "outcome_note": "",
+        },
     ),
     FormTarget(
         name="taper_step_create",
@@ -271,7 +285,9 @@ TARGETS = [
         name="provider_update",
         url=lambda w: reverse("guidance:provider_update", kwargs={"pk": w.provider.pk}),
         actor="alice",
-        data=_data(PROVIDER_FIELDS | {"name": st.sampled_from(["Riverside Bridge Clinic", "Hillcrest Bridge", "New Name"])}),
+        data=_data(
+            PROVIDER_FIELDS | {"name": st.sampled_from(["Riverside Bridge Clinic", "Hillcrest Bridge", "New Name"])}
+        ),
         state=_provider_row,
         check_saved=_provider_updated,
         baseline=lambda w: PROVIDER_BASELINE | {"name": "Riverside Bridge Clinic"},

@@ -3,6 +3,7 @@
 Guidance pages are shared content, readable by every staff role of every clinic. Taper plans,
 providers and referrals belong to one clinic: clinicians and supervisors only, Dave refused.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,19 +22,33 @@ def setup_world(world) -> None:
         fields={"name": "Riverside Bridge Clinic", "kind": ProviderKind.BUPRENORPHINE},
     )
     world.plan = services.taper_plan_create(
-        request=None, actor=alice, patient=patient, start_date=dt.date(2026, 11, 2), goals="Stop by spring", status=TaperStatus.ACTIVE
+        request=None,
+        actor=alice,
+        patient=patient,
+        start_date=dt.date(2026, 11, 2),
+        goals="Stop by spring",
+        status=TaperStatus.ACTIVE,
     )
-    world.step = services.taper_step_add(request=None, actor=alice, plan=world.plan, date=dt.date(2026, 11, 9), text="As agreed")
+    world.step = services.taper_step_add(
+        request=None, actor=alice, plan=world.plan, date=dt.date(2026, 11, 9), text="As agreed"
+    )
     world.review = services.review_date_add(request=None, actor=alice, plan=world.plan, date=dt.date(2026, 11, 16))
     world.referral = services.referral_create(
         request=None, actor=alice, patient=patient, provider=world.provider, reason="Moderate withdrawal"
     )
     # Hillcrest's own: their ids posted in a Riverside form must be ignored or refused.
     world.dave_provider = services.provider_create(
-        request=None, actor=world.dave, clinic=world.other_clinic, fields={"name": "Hillcrest Bridge", "kind": ProviderKind.OTP}
+        request=None,
+        actor=world.dave,
+        clinic=world.other_clinic,
+        fields={"name": "Hillcrest Bridge", "kind": ProviderKind.OTP},
     )
     world.dave_plan = services.taper_plan_create(
-        request=None, actor=world.dave, patient=world.dave_patient, start_date=dt.date(2026, 10, 1), goals="Hillcrest's plan"
+        request=None,
+        actor=world.dave,
+        patient=world.dave_patient,
+        start_date=dt.date(2026, 10, 1),
+        goals="Hillcrest's plan",
     )
 
 
@@ -50,7 +65,12 @@ ROUTES = [
         method="POST",
         allowed=PATIENT_STAFF,
         kwargs=lambda w: {"patient_pk": w.patient.pk},
-        data=lambda w: {"start_date": "2026-10-01", "goals": "Earlier attempt", "status": "completed", "outcome_note": "Done"},
+        data=lambda w: {
+            "start_date": "2026-10-01",
+            "goals": "Earlier attempt",
+            "status": "completed",
+            "outcome_note": "Done",
+        },
     ),
     Route("guidance:taper_detail", allowed=PATIENT_STAFF, kwargs=_plan),
     Route("guidance:taper_update", allowed=PATIENT_STAFF, kwargs=_plan),

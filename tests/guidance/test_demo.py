@@ -20,7 +20,12 @@ def test_the_demo_adds_riverside_providers_only_once_and_copes_without_patients(
 def test_with_demo_patients_it_adds_one_taper_plan_and_one_referral_in_progress(db):
     cast = accounts_demo.load()
     for number in (1, 2):
-        Patient.objects.create(clinic=cast.clinic, record_number=f"D-{number}", name=f"Demo {number}", date_of_birth=dt.date(1990, 1, number))
+        Patient.objects.create(
+            clinic=cast.clinic,
+            record_number=f"D-{number}",
+            name=f"Demo {number}",
+            date_of_birth=dt.date(1990, 1, number),
+        )
     demo.load(cast)
     demo.load(cast)
     plan = TaperPlan.objects.get()

@@ -1,4 +1,5 @@
 """Each guidance card appears exactly when its facts hold, and says why."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -115,7 +116,12 @@ def test_a_high_patient_rated_sows_does_not_stand_in_for_cows(patient, alice):
 
 def test_a_stopped_taper_suggests_a_buprenorphine_referral_and_says_when(patient, alice):
     plan = services.taper_plan_create(
-        request=None, actor=alice, patient=patient, start_date=dt.date(2026, 9, 14), goals="Stop", status=TaperStatus.ACTIVE
+        request=None,
+        actor=alice,
+        patient=patient,
+        start_date=dt.date(2026, 9, 14),
+        goals="Stop",
+        status=TaperStatus.ACTIVE,
     )
     assert "buprenorphine_referral" not in keys(patient)
     services.taper_plan_update(
@@ -129,13 +135,23 @@ def test_a_stopped_taper_suggests_a_buprenorphine_referral_and_says_when(patient
 
 def test_a_completed_taper_or_an_older_stopped_one_does_not(patient, alice):
     old = services.taper_plan_create(
-        request=None, actor=alice, patient=patient, start_date=dt.date(2026, 6, 1), goals="First try",
-        status=TaperStatus.STOPPED, outcome_note="Too fast",
+        request=None,
+        actor=alice,
+        patient=patient,
+        start_date=dt.date(2026, 6, 1),
+        goals="First try",
+        status=TaperStatus.STOPPED,
+        outcome_note="Too fast",
     )
     assert old.status == TaperStatus.STOPPED and "buprenorphine_referral" in keys(patient)
     services.taper_plan_create(
-        request=None, actor=alice, patient=patient, start_date=dt.date(2026, 8, 1), goals="Second try",
-        status=TaperStatus.COMPLETED, outcome_note="Done",
+        request=None,
+        actor=alice,
+        patient=patient,
+        start_date=dt.date(2026, 8, 1),
+        goals="Second try",
+        status=TaperStatus.COMPLETED,
+        outcome_note="Done",
     )
     assert "buprenorphine_referral" not in keys(patient)
 
@@ -143,8 +159,13 @@ def test_a_completed_taper_or_an_older_stopped_one_does_not(patient, alice):
 def test_moderate_withdrawal_and_a_stopped_taper_make_one_card_quoting_both(patient, alice):
     record_assessment(patient, alice, total=20)
     services.taper_plan_create(
-        request=None, actor=alice, patient=patient, start_date=dt.date(2026, 6, 1), goals="x",
-        status=TaperStatus.STOPPED, outcome_note="Too fast",
+        request=None,
+        actor=alice,
+        patient=patient,
+        start_date=dt.date(2026, 6, 1),
+        goals="x",
+        status=TaperStatus.STOPPED,
+        outcome_note="Too fast",
     )
     assert keys(patient).count("buprenorphine_referral") == 1
     assert len(card(patient, "buprenorphine_referral").facts) == 2
@@ -168,7 +189,9 @@ def test_an_assessment_within_seven_days_means_no_follow_up_card(patient, alice)
 
 def test_a_record_opened_over_a_week_ago_with_no_assessment_calls_for_follow_up(patient):
     opened_days_ago(patient, 9)
-    assert card(patient, "follow_up").facts[0].startswith("No assessment has been recorded since the record was opened on")
+    assert (
+        card(patient, "follow_up").facts[0].startswith("No assessment has been recorded since the record was opened on")
+    )
 
 
 def test_a_record_opened_this_week_does_not_yet(patient):
@@ -185,7 +208,12 @@ def test_an_intake_visit_before_the_record_was_typed_in_counts_as_the_opening(pa
 def test_the_follow_up_card_points_at_supervised_tapering_during_an_active_plan(patient, alice):
     opened_days_ago(patient, 30)
     services.taper_plan_create(
-        request=None, actor=alice, patient=patient, start_date=dt.date(2026, 11, 1), goals="x", status=TaperStatus.ACTIVE
+        request=None,
+        actor=alice,
+        patient=patient,
+        start_date=dt.date(2026, 11, 1),
+        goals="x",
+        status=TaperStatus.ACTIVE,
     )
     assert card(patient, "follow_up").page_slug == "supervised-tapering"
 
@@ -225,7 +253,12 @@ def test_the_patient_page_makes_as_many_queries_for_a_long_record_as_for_a_short
     alice_client, patient, alice, provider
 ):
     plan = services.taper_plan_create(
-        request=None, actor=alice, patient=patient, start_date=dt.date(2026, 11, 1), goals="x", status=TaperStatus.ACTIVE
+        request=None,
+        actor=alice,
+        patient=patient,
+        start_date=dt.date(2026, 11, 1),
+        goals="x",
+        status=TaperStatus.ACTIVE,
     )
 
     def add_round(n: int) -> None:

@@ -1,4 +1,5 @@
 """Supervised taper plans: written by the clinician, shown as written, review dates flagged."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,12 @@ def plan(patient, alice):
 
 
 def plan_data(**overrides) -> dict:
-    data = {"start_date": "2026-11-02", "goals": "Stop before the new job starts", "status": "active", "outcome_note": ""}
+    data = {
+        "start_date": "2026-11-02",
+        "goals": "Stop before the new job starts",
+        "status": "active",
+        "outcome_note": "",
+    }
     data.update(overrides)
     return data
 
@@ -76,7 +82,8 @@ def test_a_second_open_plan_is_refused(alice_client, plan, patient):
 
 def test_stopping_the_plan_records_when_and_the_patient_is_active_again(alice_client, plan, patient):
     response = alice_client.post(
-        reverse("guidance:taper_update", args=[plan.pk]), plan_data(status="stopped", outcome_note="Returned to daily use")
+        reverse("guidance:taper_update", args=[plan.pk]),
+        plan_data(status="stopped", outcome_note="Returned to daily use"),
     )
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -84,7 +91,9 @@ def test_stopping_the_plan_records_when_and_the_patient_is_active_again(alice_cl
     assert timezone.now() - plan.status_changed_at < dt.timedelta(minutes=1)
     patient.refresh_from_db()
     assert patient.status == PatientStatus.ACTIVE
-    assert AuditEvent.objects.filter(action=Action.UPDATE, object_id=str(plan.pk), detail__contains="status now stopped").exists()
+    assert AuditEvent.objects.filter(
+        action=Action.UPDATE, object_id=str(plan.pk), detail__contains="status now stopped"
+    ).exists()
 
 
 def test_an_active_plan_does_not_overrule_a_referral(patient, alice, provider):
@@ -125,7 +134,9 @@ def test_the_add_step_form_opens_empty_on_get(alice_client, plan):
 def test_a_step_can_be_corrected(alice_client, plan, alice):
     step = services.taper_step_add(request=None, actor=alice, plan=plan, date=dt.date(2026, 11, 9), text="First words")
     assert alice_client.get(reverse("guidance:step_update", args=[step.pk])).status_code == 200
-    response = alice_client.post(reverse("guidance:step_update", args=[step.pk]), {"date": "2026-11-10", "text": "Better words"})
+    response = alice_client.post(
+        reverse("guidance:step_update", args=[step.pk]), {"date": "2026-11-10", "text": "Better words"}
+    )
     assert response.status_code == 302
     step.refresh_from_db()
     assert (step.text, step.date) == ("Better words", dt.date(2026, 11, 10))
@@ -179,8 +190,12 @@ def test_a_clinician_of_another_clinic_cannot_reach_or_change_the_plan(dave_clie
     review = services.review_date_add(request=None, actor=alice, plan=plan, date=dt.date(2026, 11, 1))
     refused = [
         dave_client.get(reverse("guidance:taper_detail", args=[plan.pk])),
-        dave_client.post(reverse("guidance:taper_create", args=[patient.pk]), plan_data(status="completed", outcome_note="x")),
-        dave_client.post(reverse("guidance:taper_update", args=[plan.pk]), plan_data(status="stopped", outcome_note="x")),
+        dave_client.post(
+            reverse("guidance:taper_create", args=[patient.pk]), plan_data(status="completed", outcome_note="x")
+        ),
+        dave_client.post(
+            reverse("guidance:taper_update", args=[plan.pk]), plan_data(status="stopped", outcome_note="x")
+        ),
         dave_client.post(reverse("guidance:step_create", args=[plan.pk]), {"date": "2026-11-09", "text": "Dave's"}),
         dave_client.post(reverse("guidance:step_update", args=[step.pk]), {"date": "2026-11-09", "text": "Dave's"}),
         dave_client.post(reverse("guidance:review_create", args=[plan.pk]), {"date": "2026-12-09"}),

@@ -1,4 +1,5 @@
 """A backup restores: pg_dump of a seeded database, pg_restore into an empty one, same rows."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -5,6 +5,7 @@ The patient-form drill (the default: each patient opens their own link, confirms
 birth and sends SOWS) takes about half a minute at this size; the clinician COWS drill gets a short
 run so that adapter keeps working.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 The drill itself (test_drill.py) shows the counts under faults; these show the two ways a patient
 resends, each ending with one stored assessment: the confirmation was lost, or the session was.
 """
+
 from __future__ import annotations
 
 import uuid

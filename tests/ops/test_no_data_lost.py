@@ -3,6 +3,7 @@
 Through the service (clinic.assessments.services.assessment_submit) that every form calls; the
 drill (bench/drill.py) checks the same promises over HTTP through gunicorn.
 """
+
 from __future__ import annotations
 
 import threading

@@ -3,6 +3,7 @@
 Guards for README "Growing past one machine". A request may land on another server (or a
 restarted worker) than the one before it; whatever it needs must be in PostgreSQL.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,9 @@ def application_sources() -> list[Path]:
 
 def files_matching(pattern: str) -> list[str]:
     regex = re.compile(pattern)
-    return [str(path.relative_to(settings.BASE_DIR)) for path in application_sources() if regex.search(path.read_text())]
+    return [
+        str(path.relative_to(settings.BASE_DIR)) for path in application_sources() if regex.search(path.read_text())
+    ]
 
 
 def test_sessions_are_kept_in_the_database():
@@ -58,7 +61,10 @@ def test_no_record_keeps_a_file_on_a_servers_disk():
 
 
 def test_no_request_writes_files():
-    assert files_matching(r"\bopen\([^)]*['\"][wax]b?\+?['\"]|\.write_(text|bytes)\(|default_storage|FileSystemStorage\(") == []
+    assert (
+        files_matching(r"\bopen\([^)]*['\"][wax]b?\+?['\"]|\.write_(text|bytes)\(|default_storage|FileSystemStorage\(")
+        == []
+    )
 
 
 def test_rate_limits_and_counters_live_in_the_database_not_a_per_process_cache():

@@ -1,4 +1,5 @@
 """Logs say what happened to which URL, never who the patient is or what a link's token was."""
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,10 @@ def test_query_strings_never_reach_the_log(alice_client, patient, caplog):
 def test_words_and_tokens_in_a_url_are_replaced_by_their_names():
     request = RequestFactory().get("/p/Zq3-secret-token/forms/7/")
     request.resolver_match = ResolverMatch(
-        func=lambda r: None, args=(), kwargs={"token": "Zq3-secret-token", "pk": 7}, route="p/<str:token>/forms/<int:pk>/"
+        func=lambda r: None,
+        args=(),
+        kwargs={"token": "Zq3-secret-token", "pk": 7},
+        route="p/<str:token>/forms/<int:pk>/",
     )
     assert loggable_path(request) == "/p/<token>/forms/7/"
 

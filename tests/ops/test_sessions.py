@@ -1,4 +1,5 @@
 """A database outage while a session is saved is a server error, not the user's 400."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Small builders for visits and use reports, so each test states only the facts it is about."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +9,9 @@ from django.utils import timezone
 
 from clinic.patients.models import UseReport, Visit
 
-NO_CO_USE = {
-    name: "none" for name in ("alcohol", "benzodiazepines", "other_opioids", "gabapentinoids", "stimulants", "cannabis")
-}
+NO_CO_USE = dict.fromkeys(
+    ("alcohol", "benzodiazepines", "other_opioids", "gabapentinoids", "stimulants", "cannabis"), "none"
+)
 
 
 def make_visit(patient, clinician, *, days_ago: float = 1, **values) -> Visit:

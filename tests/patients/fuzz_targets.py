@@ -4,6 +4,7 @@ Patients, visits and use reports are each one row and one audit event, written t
 at all; every id a form takes (the assigned clinician) or is smuggled (another clinic's patient,
 visit, clinician) must leave them attached to Riverside's own people.
 """
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -238,7 +239,7 @@ def _use_report_baseline(world) -> dict:
         "route": "oral",
         "months_of_use": "14",
         "last_use_at": "2026-01-05T03:30",
-        **{name: "none" for name in SUBSTANCES},
+        **dict.fromkeys(SUBSTANCES, "none"),
         "reasons": ["pain", "energy"],
         "reason_other": "",
         "previous_attempts_to_stop": "Once, last spring.",
@@ -268,7 +269,14 @@ TARGETS = [
         actor="alice",
         data=_list_data,
         state=_nothing_but_views,
-        baseline=lambda w: {"q": "R-0001", "status": "active", "clinician": "mine", "severity": "", "sort": "recent", "page": "1"},
+        baseline=lambda w: {
+            "q": "R-0001",
+            "status": "active",
+            "clinician": "mine",
+            "severity": "",
+            "sort": "recent",
+            "page": "1",
+        },
         max_examples=20,
     ),
     FormTarget(

@@ -12,7 +12,10 @@ def setup_world(world) -> None:
     )
     # Hillcrest's visit: its id posted in a Riverside form must be ignored or refused.
     world.dave_visit = Visit.objects.create(
-        patient=world.dave_patient, clinician=world.dave, occurred_at=timezone.now() - dt.timedelta(days=3), kind="intake"
+        patient=world.dave_patient,
+        clinician=world.dave,
+        occurred_at=timezone.now() - dt.timedelta(days=3),
+        kind="intake",
     )
 
 
@@ -44,7 +47,9 @@ def _use_report_data(w) -> dict:
         "strength_mg_per_unit": "15",
         "units_per_day": "3",
         "route": "oral",
-        **{name: "none" for name in ("alcohol", "benzodiazepines", "other_opioids", "gabapentinoids", "stimulants", "cannabis")},
+        **dict.fromkeys(
+            ("alcohol", "benzodiazepines", "other_opioids", "gabapentinoids", "stimulants", "cannabis"), "none"
+        ),
     }
 
 
@@ -69,7 +74,9 @@ ROUTES = [
         kwargs=lambda w: {"pk": w.patient.pk},
         data=_visit_data,
     ),
-    Route("patients:visit_update", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk, "visit_pk": w.visit.pk}),
+    Route(
+        "patients:visit_update", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk, "visit_pk": w.visit.pk}
+    ),
     Route(
         "patients:visit_update",
         method="POST",

@@ -1,4 +1,5 @@
 """The demo data: realistic invented patients that exercise every flag, loaded idempotently."""
+
 from __future__ import annotations
 
 from io import StringIO

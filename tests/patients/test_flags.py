@@ -1,4 +1,5 @@
 """Each risk flag appears exactly when its facts hold, from the latest use report only."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -45,7 +46,8 @@ def test_the_co_use_reason_names_every_depressant_and_how_often(patient, alice):
 
 
 @pytest.mark.parametrize(
-    "form", [ProductForm.TABLET, ProductForm.GUMMY, ProductForm.SHOT_OR_DRINK, ProductForm.EXTRACT_OR_POWDER, ProductForm.VAPE]
+    "form",
+    [ProductForm.TABLET, ProductForm.GUMMY, ProductForm.SHOT_OR_DRINK, ProductForm.EXTRACT_OR_POWDER, ProductForm.VAPE],
 )
 def test_concentrated_product_forms_are_flagged(patient, alice, form):
     report = make_use_report(patient, alice, product_form=form, strength_mg_per_unit=Decimal("15"))
@@ -80,6 +82,11 @@ def test_every_flag_carries_the_date_of_the_report_behind_it(patient, alice):
         patient, alice, product_form="tablet", strength_unknown=True, alcohol="daily", past_overdose=True
     )
     flags = flags_for(report)
-    assert {flag.key for flag in flags} == {"depressant_co_use", "concentrated_product", "strength_unknown", "past_overdose"}
+    assert {flag.key for flag in flags} == {
+        "depressant_co_use",
+        "concentrated_product",
+        "strength_unknown",
+        "past_overdose",
+    }
     assert all(flag.since == report.recorded_at for flag in flags)
     assert all(flag.reason.endswith(".") for flag in flags)

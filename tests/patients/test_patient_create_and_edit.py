@@ -1,4 +1,5 @@
 """Adding and editing patients: validation next to each field, and no silent overwrite."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -219,9 +220,7 @@ def test_a_deactivated_assigned_clinician_must_be_replaced_on_edit(alice_client,
 # Two people editing at once
 
 
-def test_the_second_of_two_concurrent_edits_is_refused_and_shows_both_versions(
-    alice_client, bob_client, bob, patient
-):
+def test_the_second_of_two_concurrent_edits_is_refused_and_shows_both_versions(alice_client, bob_client, bob, patient):
     url = reverse("patients:update", args=[patient.pk])
     loaded_by_alice = edit_data(patient)  # both open the form at version 1
     assert bob_client.post(url, edit_data(patient, phone="555-0101", status="tapering")).status_code == 302

@@ -1,4 +1,5 @@
 """The patient list: find a patient, filter, sort, page through, and see risk flags per row."""
+
 from __future__ import annotations
 
 import pytest
@@ -123,7 +124,9 @@ def test_a_clinic_admin_cannot_see_the_patient_list(carol_client):
 
 def _fill(clinic, alice, erin, count: int, start: int = 0) -> None:
     for i in range(start, start + count):
-        patient = make_patient(clinic, f"R-{i:03}", name=f"Patient {i:03}", assigned_clinician=alice if i % 2 == 0 else erin)
+        patient = make_patient(
+            clinic, f"R-{i:03}", name=f"Patient {i:03}", assigned_clinician=alice if i % 2 == 0 else erin
+        )
         make_visit(patient, alice, days_ago=i + 1)
         make_visit(patient, erin, days_ago=i + 2)
         make_use_report(patient, alice, days_ago=5, alcohol="daily")
@@ -150,7 +153,10 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(
         response = alice_client.get(LIST, query)
     rows = response.context["rows"]
     assert len(rows) == min(count + 1 if query else count // 2 + 1, 25)
-    assert all({flag.key for flag in flags} == {"concentrated_product", "strength_unknown", "past_overdose"} for _, flags in rows)
+    assert all(
+        {flag.key for flag in flags} == {"concentrated_product", "strength_unknown", "past_overdose"}
+        for _, flags in rows
+    )
 
 
 def test_sixty_patients_cost_exactly_as_many_queries_as_three(alice_client, clinic, alice, erin):
@@ -186,8 +192,14 @@ def test_the_list_filters_by_the_latest_cows_band_and_shows_it(alice_client, ali
     def cows(patient, value_index):
         answers = {i.key: i.legal_values[min(value_index, len(i.legal_values) - 1)] for i in COWS.items}
         assessment_submit(
-            request=None, patient=patient, instrument_code="COWS", answers=answers, taken_at=timezone.now(),
-            completed_by="clinician", entered_by=alice, submission_id=uuid.uuid4(),
+            request=None,
+            patient=patient,
+            instrument_code="COWS",
+            answers=answers,
+            taken_at=timezone.now(),
+            completed_by="clinician",
+            entered_by=alice,
+            submission_id=uuid.uuid4(),
         )
 
     severe = make_patient(clinic, "R-1", name="Severe Sam", assigned_clinician=alice)

@@ -1,4 +1,5 @@
 """The patient page tells the story in time order, with flags and hours since the last use."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,10 +45,16 @@ def test_hours_since_is_whole_hours_and_never_negative():
 
 def test_the_flags_of_the_latest_report_are_shown_at_the_top_with_reason_and_date(alice_client, alice, patient):
     make_use_report(patient, alice, days_ago=8, past_overdose=True)
-    latest = make_use_report(patient, alice, days_ago=1, product_form="vape", strength_unknown=True, benzodiazepines="daily")
+    latest = make_use_report(
+        patient, alice, days_ago=1, product_form="vape", strength_unknown=True, benzodiazepines="daily"
+    )
     response = page_of(alice_client, patient)
     (attention,) = [p for p in response.context["panels"]["attention"] if p.template == "patients/_flags_panel.html"]
-    assert [flag.key for flag in attention.context["flags"]] == ["depressant_co_use", "concentrated_product", "strength_unknown"]
+    assert [flag.key for flag in attention.context["flags"]] == [
+        "depressant_co_use",
+        "concentrated_product",
+        "strength_unknown",
+    ]
     html = response.content.decode()
     assert "Respiratory depression risk." in html and "benzodiazepines (daily)" in html
     assert f'datetime="{timezone.localtime(latest.recorded_at).isoformat()}"' in html
@@ -62,7 +69,10 @@ def test_a_patient_without_reports_says_so_instead_of_showing_flags(alice_client
 def test_each_view_of_the_patient_page_is_audited(alice_client, alice, patient):
     page_of(alice_client, patient)
     page_of(alice_client, patient)
-    assert AuditEvent.objects.filter(action=Action.VIEW, patient_id=patient.pk, actor=alice, detail="patient page").count() == 2
+    assert (
+        AuditEvent.objects.filter(action=Action.VIEW, patient_id=patient.pk, actor=alice, detail="patient page").count()
+        == 2
+    )
 
 
 def test_the_page_offers_recording_a_visit_and_use_and_editing_details(alice_client, patient):
@@ -107,7 +117,9 @@ def test_the_story_is_read_in_as_many_queries_for_five_visits_as_for_one(alice_c
     def story_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
             page_of(alice_client, patient)
-        return len([q for q in queries if 'FROM "patients_visit"' in q["sql"] or 'FROM "patients_usereport"' in q["sql"]])
+        return len(
+            [q for q in queries if 'FROM "patients_visit"' in q["sql"] or 'FROM "patients_usereport"' in q["sql"]]
+        )
 
     _story(patient, alice, 1)
     one = story_queries()

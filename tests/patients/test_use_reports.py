@@ -1,4 +1,5 @@
 """Recording how the patient uses 7-OH, and what changed since the last report."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,7 +76,9 @@ def test_a_clinician_records_a_use_report_with_every_field(alice_client, alice, 
     assert report.reasons == ["pain", "opioid_withdrawal", "energy", "mood", "recreation", "other"]
     assert report.past_overdose and report.gabapentinoids == "most_days" and report.months_of_use == 14
     assert report.current_medications == "Clarithromycin."
-    assert AuditEvent.objects.filter(action=Action.CREATE, object_type="patients.usereport", patient_id=patient.pk).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.CREATE, object_type="patients.usereport", patient_id=patient.pk
+    ).exists()
 
 
 def test_a_strength_together_with_unknown_is_refused_with_one_clear_message(alice_client, patient):
@@ -96,7 +99,10 @@ def test_neither_a_strength_nor_unknown_is_refused(alice_client, patient):
 
 
 def test_unknown_strength_alone_is_accepted(alice_client, patient):
-    assert alice_client.post(url_for(patient), report_data(strength_mg_per_unit="", strength_unknown="on")).status_code == 302
+    assert (
+        alice_client.post(url_for(patient), report_data(strength_mg_per_unit="", strength_unknown="on")).status_code
+        == 302
+    )
     assert UseReport.objects.get().strength_unknown
 
 
@@ -147,12 +153,23 @@ def test_a_new_report_starts_from_the_previous_one_except_times_and_notes(alice_
 
 def test_the_changes_from_the_previous_report_are_described_field_by_field(patient, alice):
     before = make_use_report(
-        patient, alice, product_form="tablet", strength_mg_per_unit=Decimal("15"), units_per_day=Decimal("6"),
-        alcohol="daily", reasons=["pain"],
+        patient,
+        alice,
+        product_form="tablet",
+        strength_mg_per_unit=Decimal("15"),
+        units_per_day=Decimal("6"),
+        alcohol="daily",
+        reasons=["pain"],
     )
     after = make_use_report(
-        patient, alice, product_form="gummy", strength_unknown=True, units_per_day=Decimal("2.5"),
-        alcohol="none", reasons=["pain", "mood"], past_overdose=True,
+        patient,
+        alice,
+        product_form="gummy",
+        strength_unknown=True,
+        units_per_day=Decimal("2.5"),
+        alcohol="none",
+        reasons=["pain", "mood"],
+        past_overdose=True,
     )
     assert use_report_changes(before, after) == [
         "Product form: Tablet → Gummy",

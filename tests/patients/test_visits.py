@@ -1,4 +1,5 @@
 """Recording and correcting visits from the patient page."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -30,14 +30,16 @@ Add a form:
 before every submission, to put back what the previous one used up (a revoked or completed
 link, a rate limit), so each submission reaches the code behind it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 from django.http import HttpResponse
 from django.test import Client
@@ -181,10 +183,14 @@ def form_data(
     extras = {name: hostile_value() for name in smuggled if name not in fields}
     extras |= {name: st.one_of(ids, hostile_value()) for name, ids in foreign.items() if name not in fields}
     with_extras = st.builds(lambda base, extra: base | extra, plausible, st.fixed_dictionaries({}, optional=extras))
-    chaos = st.fixed_dictionaries({}, optional={name: st.one_of(s, hostile_value()) for name, s in fields.items()} | extras)
+    chaos = st.fixed_dictionaries(
+        {}, optional={name: st.one_of(s, hostile_value()) for name, s in fields.items()} | extras
+    )
     if not fields:  # a button with no fields (revoke...): only what an attacker adds
         return with_extras
-    one_bad = st.builds(_with, plausible, st.sampled_from(sorted(fields)), st.one_of(hostile_value(), st.just(_DROPPED)))
+    one_bad = st.builds(
+        _with, plausible, st.sampled_from(sorted(fields)), st.one_of(hostile_value(), st.just(_DROPPED))
+    )
     # one_of picks a branch uniformly: three in five submissions have exactly one bad field.
     return st.one_of(one_bad, one_bad, one_bad, with_extras, chaos)
 
@@ -275,7 +281,9 @@ def fuzz(target: FormTarget, world: SimpleNamespace) -> None:
         if target.saved(response):
             if target.check_saved is not None:
                 # A check may assert, or return a bool: False fails too (a bare lambda's result is easy to lose).
-                assert target.check_saved(world, before, after) is not False, f"{target.name} saved {before!r} -> {after!r}"
+                assert target.check_saved(world, before, after) is not False, (
+                    f"{target.name} saved {before!r} -> {after!r}"
+                )
         else:
             assert after == before, f"{target.name} refused the form but changed {before!r} to {after!r}"
 

@@ -1,4 +1,5 @@
 """Small helpers for the security proofs: signing in through the real forms, and codes."""
+
 from __future__ import annotations
 
 from django.test import Client

@@ -10,6 +10,7 @@ The forms that take an id, and where each is proved:
 - every POST route with Hillcrest's ids in every id-like field: tests/test_permission_matrix.py;
 - every form, fuzzed with Hillcrest's ids smuggled in: tests/<app>/fuzz_targets.py.
 """
+
 from __future__ import annotations
 
 from axes.models import AccessAttempt
@@ -87,8 +88,14 @@ def test_the_audit_browser_finds_nothing_for_another_clinics_patient(bob_client,
 
 def test_another_clinics_lockout_cannot_be_lifted(bob_client, dave):
     attempt = AccessAttempt.objects.create(
-        username="dave", ip_address="10.9.9.9", user_agent="x", http_accept="*/*", path_info="/sign-in/",
-        get_data="", post_data="", failures_since_start=5,
+        username="dave",
+        ip_address="10.9.9.9",
+        user_agent="x",
+        http_accept="*/*",
+        path_info="/sign-in/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
     )
     assert bob_client.post(reverse("lockout_unlock", args=[attempt.pk])).status_code == 404
     assert AccessAttempt.objects.filter(pk=attempt.pk).exists()

@@ -1,4 +1,5 @@
 """Every form of every app, fuzzed: hostile input never causes a server error or a partial save."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace

@@ -1,4 +1,5 @@
 """Security headers on staff pages, the sign-in page and patient pages; the 500 page."""
+
 from __future__ import annotations
 
 import pytest

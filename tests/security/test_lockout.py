@@ -1,4 +1,5 @@
 """Lockout after repeated failures, per username and address, with a cool-off and an unlock."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from django.urls import reverse
 from clinic.audit.models import Action, AuditEvent
 from tests.security.helpers import password_sign_in
 
-START = dt.datetime(2026, 3, 2, 14, 0, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 3, 2, 14, 0, 0, tzinfo=dt.UTC)
 CLINIC_WIFI = "10.0.0.7"
 
 

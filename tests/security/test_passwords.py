@@ -1,4 +1,5 @@
 """Passwords: at least 12 characters, common ones refused, stored with Argon2."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Sessions: a new key at sign-in, idle and absolute limits, and every way a session ends."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ from clinic.audit.models import Action, AuditEvent
 from tests.conftest import PASSWORD, signed_in
 from tests.security.helpers import password_sign_in, session_cookie
 
-START = dt.datetime(2026, 3, 2, 13, 0, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 3, 2, 13, 0, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -89,7 +90,11 @@ def test_changing_your_password_signs_you_out_everywhere_else(alice):
     here, elsewhere = signed_in(alice), signed_in(alice)
     response = here.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-brand-new-passphrase",
+            "new_password2": "a-brand-new-passphrase",
+        },
     )
     assert response["Location"] == reverse("account")
     assert here.get(reverse("patients:list")).status_code == 200

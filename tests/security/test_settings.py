@@ -1,4 +1,5 @@
 """Production configuration, checked by importing the settings in a fresh process."""
+
 from __future__ import annotations
 
 import json

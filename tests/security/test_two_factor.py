@@ -1,4 +1,5 @@
 """Two-factor sign-in: enrolment, wrong codes, reused codes, recovery codes, and the gate."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,7 @@ from clinic.accounts.models import User
 from clinic.audit.models import Action, AuditEvent
 from tests.security.helpers import current_code, enrol, password_sign_in, session_cookie
 
-START = dt.datetime(2026, 3, 2, 9, 0, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 3, 2, 9, 0, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -103,7 +104,9 @@ def test_without_the_requirement_a_person_without_a_device_goes_straight_in(clie
 def test_a_wrong_code_is_refused_and_slows_the_next_try(client, alice, require_2fa, clock):
     device = enrol(alice)
     password_sign_in(client, "alice")
-    response = client.post(reverse("two_factor_verify"), {"code": "000000" if current_code(device) != "000000" else "111111"})
+    response = client.post(
+        reverse("two_factor_verify"), {"code": "000000" if current_code(device) != "000000" else "111111"}
+    )
     assert b"That code is not right" in response.content
     # Straight away, even the right code waits for the throttle.
     response = client.post(reverse("two_factor_verify"), {"code": current_code(device)})
@@ -167,7 +170,9 @@ def test_an_unverified_person_cannot_post_to_a_staff_form(client, carol, require
 def test_the_next_address_after_the_code_must_be_our_own(client, alice, require_2fa, clock):
     device = enrol(alice)
     password_sign_in(client, "alice")
-    response = client.post(reverse("two_factor_verify"), {"code": current_code(device), "next": "https://evil.example/"})
+    response = client.post(
+        reverse("two_factor_verify"), {"code": current_code(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("home")
 
 
@@ -191,7 +196,9 @@ def test_a_clinic_admin_resets_a_lost_authenticator_and_the_person_is_signed_out
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=alice).exists() and not StaticToken.objects.exists()
     assert alice_client.get(reverse("patients:list"))["Location"].startswith(reverse("login"))
-    assert AuditEvent.objects.filter(action=Action.UPDATE, object_id=str(alice.pk), detail__startswith="two-factor reset").exists()
+    assert AuditEvent.objects.filter(
+        action=Action.UPDATE, object_id=str(alice.pk), detail__startswith="two-factor reset"
+    ).exists()
 
 
 def test_a_clinic_admin_cannot_reset_another_clinics_staff(carol_client, dave):

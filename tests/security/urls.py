@@ -1,4 +1,5 @@
 """The project's URLs plus a few that exist only to prove the middleware works on any page."""
+
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 

@@ -6,6 +6,7 @@ in `prepare`). Between submissions the link is put back where it was (a fresh li
 used up, attempts and rate limits cleared), so that every submission reaches the code behind it
 instead of a "link used up" or "too many requests" page.
 """
+
 from __future__ import annotations
 
 from django.core import mail
@@ -27,9 +28,11 @@ def _link_events(link: PatientLink, detail: str) -> int:
 
 
 def _dave_link(world) -> tuple:
-    return PatientLink.objects.filter(pk=world.dave_link.pk).values_list(
-        "completed_at", "revoked_at", "locked_at", "failed_dob_attempts"
-    ).get()
+    return (
+        PatientLink.objects.filter(pk=world.dave_link.pk)
+        .values_list("completed_at", "revoked_at", "locked_at", "failed_dob_attempts")
+        .get()
+    )
 
 
 # --- Staff side -------------------------------------------------------------------------------
@@ -176,7 +179,10 @@ TARGETS = [
         url=lambda w: reverse("selfreport:link_issue", kwargs={"patient_pk": w.patient.pk}),
         actor="alice",
         data=lambda w: form_data(
-            {"instrument": st.sampled_from(["SOWS", "SOWS_GOSSOP", "COWS"]), "valid_hours": st.integers(-1, 200).map(str)},
+            {
+                "instrument": st.sampled_from(["SOWS", "SOWS_GOSSOP", "COWS"]),
+                "valid_hours": st.integers(-1, 200).map(str),
+            },
             foreign=hillcrest_ids(w),
         ),
         state=_issue_state,
@@ -221,7 +227,8 @@ TARGETS = [
         data=_answers_data,
         state=_answers_state,
         check_saved=_submitted,
-        baseline=lambda w: {"submission_id": "8d1f6c1e-7c8b-4b55-9a53-5b1cbb0f7c3a"}
-        | {item.key: "1" for item in SOWS.items},
+        baseline=lambda w: (
+            {"submission_id": "8d1f6c1e-7c8b-4b55-9a53-5b1cbb0f7c3a"} | {item.key: "1" for item in SOWS.items}
+        ),
     ),
 ]

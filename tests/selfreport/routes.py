@@ -4,15 +4,17 @@ The patient's pages are public (no account); what protects them is the token, th
 and the session, which tests/selfreport/test_patient_side.py exercises. Staff pages are scoped:
 Dave, of another clinic, must get a 404 for Riverside's links.
 """
-from tests.matrix import PATIENT_STAFF, Route
 
 from clinic.selfreport.services import patient_link_issue
+from tests.matrix import PATIENT_STAFF, Route
 
 
 def setup_world(world) -> None:
     world.link, world.token = patient_link_issue(request=None, patient=world.patient, created_by=world.alice)
     # Hillcrest's link: its id posted anywhere at Riverside, or by a Riverside link holder, is ignored.
-    world.dave_link, world.dave_token = patient_link_issue(request=None, patient=world.dave_patient, created_by=world.dave)
+    world.dave_link, world.dave_token = patient_link_issue(
+        request=None, patient=world.dave_patient, created_by=world.dave
+    )
 
 
 def _dob(world) -> dict:

@@ -1,4 +1,5 @@
 """The clinician issues a link from the patient page, shows or emails it once, and sees its state."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,7 +33,9 @@ def test_the_patient_page_offers_a_link_and_lists_the_patients_links(alice_clien
     assert issued[1] not in content
 
 
-def test_the_links_panel_costs_the_same_queries_for_one_link_or_many(alice_client, patient, alice, django_assert_max_num_queries):
+def test_the_links_panel_costs_the_same_queries_for_one_link_or_many(
+    alice_client, patient, alice, django_assert_max_num_queries
+):
     url = reverse("patients:detail", kwargs={"pk": patient.pk})
     patient_link_issue(request=None, patient=patient, created_by=alice)
     alice_client.get(url)
@@ -88,7 +91,9 @@ def test_staff_of_another_clinic_cannot_issue_see_email_or_revoke_a_link(dave_cl
     link, token = issued
     assert issue(dave_client, patient).status_code == 404
     assert dave_client.get(reverse("selfreport:link_issued", kwargs={"pk": link.pk})).status_code == 404
-    assert dave_client.post(reverse("selfreport:link_email", kwargs={"pk": link.pk}), {"token": token}).status_code == 404
+    assert (
+        dave_client.post(reverse("selfreport:link_email", kwargs={"pk": link.pk}), {"token": token}).status_code == 404
+    )
     assert dave_client.post(reverse("selfreport:link_revoke", kwargs={"pk": link.pk})).status_code == 404
     link.refresh_from_db()
     assert link.state == LinkState.WAITING and len(mail.outbox) == 0
@@ -133,7 +138,9 @@ def test_the_panel_shows_every_state(alice_client, alice, patient):
     states = {}
     for state in ("waiting", "expired", "revoked", "locked"):
         states[state], _ = patient_link_issue(request=None, patient=patient, created_by=alice)
-    PatientLink.objects.filter(pk=states["expired"].pk).update(created_at=now - dt.timedelta(hours=5), expires_at=now - dt.timedelta(hours=1))
+    PatientLink.objects.filter(pk=states["expired"].pk).update(
+        created_at=now - dt.timedelta(hours=5), expires_at=now - dt.timedelta(hours=1)
+    )
     patient_link_revoke(request=None, link=states["revoked"], revoked_by=alice)
     PatientLink.objects.filter(pk=states["locked"].pk).update(locked_at=now, failed_dob_attempts=5)
     content = alice_client.get(reverse("patients:detail", kwargs={"pk": patient.pk})).content.decode()
@@ -142,10 +149,37 @@ def test_the_panel_shows_every_state(alice_client, alice, patient):
 
 
 FORBIDDEN_IN_EMAIL = [
-    "7-oh", "7oh", "hydroxymitragynine", "mitragynine", "kratom", "opioid", "opiate", "withdrawal",
-    "sows", "cows", "gossop", "addiction", "substance", "recovery", "treatment", "taper", "detox",
-    "drug", "dependence", "craving", "buprenorphine", "riverside", "clinic for", "jordan", "avery",
-    "abstinencia", "opiáceo", "adicción", "tratamiento", "kratom", "consumir",
+    "7-oh",
+    "7oh",
+    "hydroxymitragynine",
+    "mitragynine",
+    "kratom",
+    "opioid",
+    "opiate",
+    "withdrawal",
+    "sows",
+    "cows",
+    "gossop",
+    "addiction",
+    "substance",
+    "recovery",
+    "treatment",
+    "taper",
+    "detox",
+    "drug",
+    "dependence",
+    "craving",
+    "buprenorphine",
+    "riverside",
+    "clinic for",
+    "jordan",
+    "avery",
+    "abstinencia",
+    "opiáceo",
+    "adicción",
+    "tratamiento",
+    "kratom",
+    "consumir",
 ]
 
 
@@ -181,7 +215,9 @@ def test_the_email_needs_the_links_own_token(alice_client, patient, issued, alic
     patient.email = "jordan@example.org"
     patient.save()
     other, other_token = patient_link_issue(request=None, patient=patient, created_by=alice)
-    response = alice_client.post(reverse("selfreport:link_email", kwargs={"pk": issued[0].pk}), {"token": other_token}, follow=True)
+    response = alice_client.post(
+        reverse("selfreport:link_email", kwargs={"pk": issued[0].pk}), {"token": other_token}, follow=True
+    )
     assert b"not this link" in response.content and len(mail.outbox) == 0
 
 

@@ -1,4 +1,5 @@
 """The patient opens a link, confirms their date of birth and sends one form, with no account."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -106,7 +107,7 @@ def test_five_wrong_dates_of_birth_lock_the_link_even_for_the_right_one(client, 
 
 
 def test_a_link_stops_working_when_it_expires(patient, alice):
-    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc), tick=False) as traveller:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as traveller:
         link, token = patient_link_issue(request=None, patient=patient, created_by=alice, valid_hours=24)
         traveller.shift(dt.timedelta(hours=23, minutes=59))
         client = confirmed(token, patient)  # a minute before the end, the form still opens
@@ -192,7 +193,9 @@ def test_an_unusable_link_shows_a_plain_page_with_nothing_about_the_patient(stat
     if state == "unknown":
         token = "x" * 43
     elif state == "expired":
-        PatientLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1), created_at=timezone.now() - dt.timedelta(hours=1))
+        PatientLink.objects.filter(pk=link.pk).update(
+            expires_at=timezone.now() - dt.timedelta(seconds=1), created_at=timezone.now() - dt.timedelta(hours=1)
+        )
     elif state == "completed":
         fill_in(confirmed(token, patient))
     elif state == "revoked":
@@ -306,7 +309,11 @@ def test_a_link_session_reaches_no_patient_record_and_no_link_management(issued,
 def test_a_staff_member_signed_in_in_the_same_browser_is_not_recorded_as_the_patient(issued, patient, alice):
     client = confirmed(issued[1], patient, client=signed_in(alice))
     fill_in(client)
-    assert not AuditEvent.objects.filter(patient_id=patient.pk, actor=alice).exclude(detail__startswith="patient link issued").exists()
+    assert (
+        not AuditEvent.objects.filter(patient_id=patient.pk, actor=alice)
+        .exclude(detail__startswith="patient link issued")
+        .exists()
+    )
     assert Assessment.objects.get().entered_by is None
 
 
@@ -330,9 +337,18 @@ def test_the_form_reads_properly_in_spanish(issued, patient):
     client.get(FORM + "?lang=es")
     content = client.get(FORM).content.decode()
     assert '<html lang="es">' in content
-    for text in ("¿Cómo se siente?", "Siento ansiedad o nervios", "Tengo ganas de consumir ahora mismo",
-                 "Nada", "Un poco", "Moderadamente", "Bastante", "Muchísimo", "Enviar mis respuestas",
-                 "oprima 2"):
+    for text in (
+        "¿Cómo se siente?",
+        "Siento ansiedad o nervios",
+        "Tengo ganas de consumir ahora mismo",
+        "Nada",
+        "Un poco",
+        "Moderadamente",
+        "Bastante",
+        "Muchísimo",
+        "Enviar mis respuestas",
+        "oprima 2",
+    ):
         assert text in content
     errors = client.post(FORM, {"submission_id": submission_id_of(client.get(FORM))}).content.decode()
     assert "Hay un problema" in errors and "Elija una respuesta para esta pregunta." in errors

@@ -1,4 +1,5 @@
 """The token: long enough that guessing is hopeless, and never stored."""
+
 from __future__ import annotations
 
 import base64

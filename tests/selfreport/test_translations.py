@@ -1,4 +1,5 @@
 """The Spanish is there for everything a patient reads, and the compiled catalogue is committed."""
+
 from __future__ import annotations
 
 import gettext

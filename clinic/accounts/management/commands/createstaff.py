@@ -36,4 +36,6 @@ class Command(BaseCommand):
             user = staff_create(request=None, clinic=clinic, username=username, password=password, role=role)
         except ValidationError as error:
             raise CommandError(explain(error)) from None
-        self.stdout.write(self.style.SUCCESS(f"Added {user.username!r} to {clinic.name!r} as {user.get_role_display()}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Added {user.username!r} to {clinic.name!r} as {user.get_role_display()}.")
+        )

@@ -23,7 +23,7 @@ class Command(BaseCommand):
             except ModuleNotFoundError:
                 continue
             module.load(cast)
-        self.stdout.write("Demo accounts (password for all: %s):" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
         for user, what in [
             (cast.alice, "clinician"),
             (cast.erin, "clinician"),

@@ -1,4 +1,5 @@
 """Check the audit trail's hash chain: prints OK with the count, or the first broken link."""
+
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError

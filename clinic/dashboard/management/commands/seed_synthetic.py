@@ -30,13 +30,16 @@ class Command(BaseCommand):
         password = options["password"] or secrets.token_urlsafe(12)
         seeder = Seeder(patients, per_patient, clinicians, password, seed=options["seed"], out=self.stdout)
         started = time.monotonic()
-        self.stdout.write(f"Seeding {CLINIC_NAME}: {patients} patients, {per_patient} assessments each, "
-                          f"{clinicians} clinicians")
+        self.stdout.write(
+            f"Seeding {CLINIC_NAME}: {patients} patients, {per_patient} assessments each, {clinicians} clinicians"
+        )
         try:
             counts = seeder.run(reset=options["reset"])
         except SyntheticClinicExists:
             raise CommandError(f"{CLINIC_NAME} already has patients. Run again with --reset to replace them.") from None
         took = time.monotonic() - started
         self.stdout.write(", ".join(f"{n} {name}" for name, n in counts.items()) + f" in {took:.1f} s")
-        self.stdout.write(f"Staff: {SUPERVISOR} (supervisor), {clinician_username(1)} … {clinician_username(clinicians)}"
-                          f" (clinicians); password for all: {password}")
+        self.stdout.write(
+            f"Staff: {SUPERVISOR} (supervisor), {clinician_username(1)} … {clinician_username(clinicians)}"
+            f" (clinicians); password for all: {password}"
+        )
