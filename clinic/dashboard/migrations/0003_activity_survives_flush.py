@@ -54,11 +54,9 @@ def _sqlite_triggers(table: str, columns: str, patient: str) -> list[str]:
         return f"{T.refresh_sql(patient.format(row=row))};"
 
     def make_and_refresh(row: str) -> str:
-        pid = patient.format(row=row)
-        return (
-            "INSERT OR IGNORE INTO dashboard_patientactivity (patient_id) "
-            f"SELECT p.id FROM patients_patient p WHERE p.id = {pid};" + refresh(row)
-        )  # nosec B608: names are constants of 0002
+        pid = patient.format(row=row)  # an SQL expression chosen in 0002, never input
+        make = f"INSERT OR IGNORE INTO dashboard_patientactivity (patient_id) SELECT p.id FROM patients_patient p WHERE p.id = {pid};"  # nosec B608
+        return make + refresh(row)
 
     return [
         f"CREATE TRIGGER dashboard_activity_{table}_insert AFTER INSERT ON {table} BEGIN {make_and_refresh('NEW')} END",
