@@ -15,6 +15,7 @@ from clinic.accounts import lockout, selectors, services, two_factor
 from clinic.accounts.access import clinic_admin_required, oversight_required
 from clinic.accounts.forms import EnrolmentCodeForm, SecondFactorForm, StaffCreateForm, StaffUpdateForm
 from clinic.accounts.models import Role
+from clinic.audit.services import Action, audit_record
 from clinic.lib.forms import posted
 
 ENROLMENT_DEVICE_SESSION_KEY = "steady_enrolment_device"
@@ -202,6 +203,7 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
 @oversight_required
 def lockout_list(request: HttpRequest) -> HttpResponse:
     lockouts = lockout.lockouts_of_clinic(request.user)
+    audit_record(request=request, action=Action.VIEW, object_type="axes.accessattempt", detail="sign-in lockouts page")
     context = {
         "lockouts": lockouts,
         "failure_limit": settings.AXES_FAILURE_LIMIT,
