@@ -27,13 +27,14 @@ def _filters_used(form: AuditSearchForm) -> str:
 
 
 def _search(request: HttpRequest) -> tuple[AuditSearchForm, object]:
-    form = AuditSearchForm(request.GET or None, staff=staff_of_clinic(request.user))
+    user = request.user
+    form = AuditSearchForm(request.GET or None, staff=staff_of_clinic(user), patients=user.sees_patients)
     if form.is_bound and form.is_valid():
-        events = selectors.audit_events_search(request.user, **form.cleaned_data)
+        events = selectors.audit_events_search(user, **form.cleaned_data)
     elif form.is_bound:
-        events = selectors.audit_events_of_clinic(request.user).none()
+        events = selectors.audit_events_of_clinic(user).none()
     else:
-        events = selectors.audit_events_search(request.user)
+        events = selectors.audit_events_search(user)
     return form, events
 
 
@@ -66,7 +67,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The search result as CSV. The export itself is recorded in the trail."""
     form, events = _search(request)
-    audit_record(request=request, action=Action.EXPORT, detail=f"audit trail CSV; {_filters_used(form)}")
+    audit_record(
+        request=request,
+        action=Action.EXPORT,
+        object_type="audit.auditevent",
+        detail=f"audit trail CSV; {_filters_used(form)}",
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="steady-audit-{stamp}.csv"'
