@@ -41,8 +41,14 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "clinic.ops.logs.JsonFormatter"}},
+    "filters": {"redact_tokens": {"()": "clinic.ops.logs.RedactTokens"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+            "filters": ["redact_tokens"],
+        },
     },
     "loggers": {
         "gunicorn.error": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},

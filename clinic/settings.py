@@ -269,12 +269,23 @@ LOGGING = {
         "json": {"()": "clinic.ops.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # Every line passes the token filter, whichever logger wrote it (README "Logs").
+    "filters": {"redact_tokens": {"()": "clinic.ops.logs.RedactTokens"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_tokens"],
+        },
         "discard": {"class": "logging.NullHandler"},  # no handler at all would mean Python's stderr fallback
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's defaults give these handlers of their own that print raw paths (runserver's
+        # request lines, the stderr console): through the root's filtered handler instead.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
         # Its lines quote raw paths (patient-link tokens); RequestLogMiddleware logs every request instead.
         "django.request": {"handlers": ["discard"], "propagate": False},
         # django-axes logs every sign-in at INFO; its warnings (failures, lockouts) are enough.
