@@ -44,7 +44,14 @@ if DEBUG:
             "DEBUG is for a developer's machine only; unset DEBUG in production."
         )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address, in every link sent to a patient. A guessed default would send patients to
+# the wrong place, so production must say it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set. Production (DEBUG off) needs the public address patients open, "
+        "for example SITE_URL=https://steady.example.org; for local development set DEBUG=1."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -202,6 +209,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+CSRF_COOKIE_AGE = None  # ends with the browser, like the session cookie
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 if not DEBUG:
