@@ -63,42 +63,53 @@ PatientView = Callable[..., HttpResponse]
 
 
 def patient_page(view: PatientView) -> PatientView:
-    """Wrap a patient-facing view: language switch, per-address rate limit, private headers.
+    """Make `view` a public patient page. Each step is one small function below:
 
-    The view runs inside its own translation scope, so the language it picks for this patient
-    never leaks into whatever the worker thread serves next.
+    marked patient-facing (the two-factor gate lets it through by this mark), rate-limited per
+    address before anything else runs, answered in the patient's language inside its own
+    translation scope (so it never leaks into whatever the worker serves next), CSRF-checked,
+    and sent with private headers.
     """
-
     protected = csrf_protect(view)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.META.get("HTTP_ORIGIN") == "null":
-            # Under `Referrer-Policy: no-referrer` browsers send `Origin: null` and no Referer with
-            # a form POST, which Django's origin check refuses. A null origin is taken as ours;
-            # the CSRF token, whose cookie a cross-site POST never carries (SameSite=Lax), must
-            # still match, so Django's token check keeps protecting these forms.
-            request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
+        _accept_null_origin(request)
         with translation.override(translation.get_language()):
             _use_language(request, None)
-            chosen = request.GET.get("lang")
-            # The limit comes first: nothing below it runs for a request over the limit.
-            if ratelimit.rate_limit_hit(
-                ratelimit.address_key(client_ip(request)), limit=settings.PATIENT_LINK_RATE_PER_ADDRESS
-            ):
+            if _address_over_limit(request):
                 response = _too_many(request)
-            elif request.method == "GET" and chosen in PATIENT_LANGUAGES:
-                # Drop ?lang= so a reload or a shared address stays clean.
-                response = redirect(request.path)
-                _remember_language(response, chosen)
             else:
-                response = protected(request, *args, **kwargs)
+                response = _language_switch(request) or protected(request, *args, **kwargs)
             language = translation.get_language()
         response["Content-Language"] = language
         return _private(response)
 
-    # CSRF is checked inside, by `protected`, after the origin adjustment above.
+    # CSRF is checked inside, by `protected`, after the origin adjustment.
     return patient_facing(csrf_exempt(wrapper))
+
+
+def _accept_null_origin(request: HttpRequest) -> None:
+    """Under `Referrer-Policy: no-referrer` browsers send `Origin: null` and no Referer with a form
+    POST, which Django's origin check refuses. A null origin is taken as ours; the CSRF token, whose
+    cookie a cross-site POST never carries (SameSite=Lax), must still match."""
+    if request.META.get("HTTP_ORIGIN") == "null":
+        request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
+
+
+def _address_over_limit(request: HttpRequest) -> bool:
+    key = ratelimit.address_key(client_ip(request))
+    return ratelimit.rate_limit_hit(key, limit=settings.PATIENT_LINK_RATE_PER_ADDRESS)
+
+
+def _language_switch(request: HttpRequest) -> HttpResponse | None:
+    """`?lang=es` on a GET: remember the choice in a cookie (no session) and drop it from the address."""
+    chosen = request.GET.get("lang")
+    if request.method != "GET" or chosen not in PATIENT_LANGUAGES:
+        return None
+    response = redirect(request.path)  # a reload or a shared address stays clean
+    _remember_language(response, chosen)
+    return response
 
 
 def _remember_language(response: HttpResponse, language: str) -> None:
