@@ -74,3 +74,21 @@ def test_expire_sessions_removes_expired_sessions_and_their_owners(alice, bob, c
     assert list(SessionOwner.objects.values_list("user_id", flat=True)) == [alice.pk]
     assert Session.objects.count() == 1
     assert "1 expired session(s) removed" in capsys.readouterr().out
+
+
+def test_sessions_started_before_the_owner_table_get_their_owner_at_migration(alice, bob):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore as PlainStore
+    from django.utils import timezone
+
+    backfill = import_module("clinic.ops.migrations.0002_session_owner_backfill").backfill
+    later = timezone.now() + dt.timedelta(hours=1)
+    for key, user in (("a" * 32, alice), ("b" * 32, None)):
+        data = {"_auth_user_id": str(user.pk)} if user else {"selfreport_link": {"id": 1}}
+        Session.objects.create(session_key=key, session_data=PlainStore().encode(data), expire_date=later)
+    backfill(apps, None)
+    assert list(SessionOwner.objects.values_list("session_key", "user_id")) == [("a" * 32, alice.pk)]
+    assert sessions_end_for_user(alice) == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]
