@@ -43,9 +43,11 @@ check: $(VENV)/.dev
 # Production mode on this machine: DEBUG off, gunicorn (gunicorn.conf.py), WhiteNoise, PostgreSQL.
 # Plain http on 127.0.0.1, so no HTTPS redirect; behind a TLS proxy leave SECURE_SSL_REDIRECT alone.
 # Without SECRET_KEY a random one is made once into .secret_key (git-ignored), so sign-ins survive restarts.
+# SITE_URL (required with DEBUG off) is this machine's own address unless you set the public one.
 PROD_ENV = DEBUG=0 \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:8000}" \
 	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"
 
 NEED_KEY := $(if $(SECRET_KEY),,.secret_key)

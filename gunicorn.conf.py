@@ -5,6 +5,8 @@ Every value can be changed from the environment; the defaults suit a small machi
 
 import os
 
+from gunicorn.http import wsgi as _gunicorn_wsgi
+
 from clinic.lib.env import env_int, env_str
 
 bind = env_str("BIND", "127.0.0.1:8000")
@@ -41,8 +43,14 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "clinic.ops.logs.JsonFormatter"}},
+    "filters": {"redact_tokens": {"()": "clinic.ops.logs.RedactTokens"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+            "filters": ["redact_tokens"],
+        },
     },
     "loggers": {
         "gunicorn.error": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
@@ -50,3 +58,15 @@ logconfig_dict = {
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+
+# No `Server: gunicorn` header: naming the server and inviting a scanner's matching exploits
+# serves nobody. gunicorn has no setting for it, so its default headers are filtered here.
+_gunicorn_default_headers = _gunicorn_wsgi.Response.default_headers
+
+
+def _default_headers_without_server(self) -> list[str]:
+    return [line for line in _gunicorn_default_headers(self) if not line.lower().startswith("server:")]
+
+
+_gunicorn_wsgi.Response.default_headers = _default_headers_without_server

@@ -44,7 +44,14 @@ if DEBUG:
             "DEBUG is for a developer's machine only; unset DEBUG in production."
         )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address, in every link sent to a patient. A guessed default would send patients to
+# the wrong place, so production must say it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set. Production (DEBUG off) needs the public address patients open, "
+        "for example SITE_URL=https://steady.example.org; for local development set DEBUG=1."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -202,6 +209,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+CSRF_COOKIE_AGE = None  # ends with the browser, like the session cookie
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 if not DEBUG:
@@ -269,12 +277,23 @@ LOGGING = {
         "json": {"()": "clinic.ops.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # Every line passes the token filter, whichever logger wrote it (README "Logs").
+    "filters": {"redact_tokens": {"()": "clinic.ops.logs.RedactTokens"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_tokens"],
+        },
         "discard": {"class": "logging.NullHandler"},  # no handler at all would mean Python's stderr fallback
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's defaults give these handlers of their own that print raw paths (runserver's
+        # request lines, the stderr console): through the root's filtered handler instead.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
         # Its lines quote raw paths (patient-link tokens); RequestLogMiddleware logs every request instead.
         "django.request": {"handlers": ["discard"], "propagate": False},
         # django-axes logs every sign-in at INFO; its warnings (failures, lockouts) are enough.

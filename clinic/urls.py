@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("clinic.accounts.urls")),
     path("patients/", include("clinic.patients.urls")),
     path("assessments/", include("clinic.assessments.urls")),
-    path("p/", include("clinic.selfreport.urls")),
+    path("", include("clinic.selfreport.urls")),
     path("guidance/", include("clinic.guidance.urls")),
     path("dashboard/", include("clinic.dashboard.urls")),
     path("audit/", include("clinic.audit.urls")),

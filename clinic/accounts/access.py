@@ -45,3 +45,19 @@ patient_staff_required = role_required(*PATIENT_ROLES)
 supervisor_required = role_required(Role.SUPERVISOR)
 clinic_admin_required = role_required(Role.CLINIC_ADMIN)
 oversight_required = role_required(*OVERSIGHT_ROLES)
+
+
+# Pages for people without an account (a patient holding a link). The two-factor gate lets
+# these through by this mark on the view, never by where their address starts; the guard test
+# (tests/security/test_two_factor_gate.py) names every view that carries it.
+PATIENT_FACING = "steady_patient_facing"
+
+
+def patient_facing(view: View) -> View:
+    """Mark a view as open to a patient without an account: no staff sign-in, no second factor."""
+    setattr(view, PATIENT_FACING, True)
+    return view
+
+
+def is_patient_facing(view: Callable) -> bool:
+    return bool(getattr(view, PATIENT_FACING, False))

@@ -18,10 +18,13 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.deprecation import MiddlewareMixin
 
 from clinic.accounts import sessions, two_factor
+from clinic.accounts.access import is_patient_facing
 
 # Patient self-report pages: public, reached by a link; never cached, never leak a referrer.
+# Headers only: what a visitor may reach is never decided by a path prefix.
 PATIENT_PATH_PREFIX = "/p/"
 # Pages an unverified person may still open: signing in, giving or enrolling a second factor.
+# Patient-facing views (marked with access.patient_facing) are let through too, by that mark.
 TWO_FACTOR_EXEMPT_VIEWS = frozenset({"login", "logout", "two_factor_verify", "two_factor_enrol"})
 
 
@@ -87,7 +90,7 @@ class TwoFactorMiddleware(MiddlewareMixin):
     """
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
-        if not _signed_in(request) or request.path.startswith(PATIENT_PATH_PREFIX):
+        if not _signed_in(request) or is_patient_facing(view_func):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in TWO_FACTOR_EXEMPT_VIEWS:

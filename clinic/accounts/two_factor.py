@@ -33,10 +33,22 @@ def user_has_device(user: User) -> bool:
     return django_otp.user_has_device(user, confirmed=True)
 
 
-def totp_device_for_enrolment(user: User) -> TOTPDevice:
-    """The person's unconfirmed authenticator, created on first visit, kept until confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
-    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+@transaction.atomic
+def enrolment_start(*, user: User) -> TOTPDevice:
+    """A new unconfirmed authenticator with a fresh secret; every earlier unconfirmed one is discarded.
+
+    Each enrolment attempt gets its own secret, so whoever saw an earlier QR code (the admin who
+    chose the password, a shoulder) holds nothing once the person enrols.
+    """
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+
+
+def enrolment_device(user: User, device_id: object) -> TOTPDevice | None:
+    """The unconfirmed authenticator this enrolment attempt started, if it is still there."""
+    if not isinstance(device_id, int):
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
 
 
 def secret_for_display(device: TOTPDevice) -> str:

@@ -15,7 +15,10 @@ from clinic.accounts import lockout, selectors, services, two_factor
 from clinic.accounts.access import clinic_admin_required, oversight_required
 from clinic.accounts.forms import EnrolmentCodeForm, SecondFactorForm, StaffCreateForm, StaffUpdateForm
 from clinic.accounts.models import Role
+from clinic.audit.services import Action, audit_record
 from clinic.lib.forms import posted
+
+ENROLMENT_DEVICE_SESSION_KEY = "steady_enrolment_device"
 
 
 @login_required
@@ -156,11 +159,21 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
             return redirect("two_factor_verify")
         messages.info(request, "Two-factor sign-in is already set up.")
         return redirect("account")
-    device = two_factor.totp_device_for_enrolment(user)
+    # The attempt's device is named in this session only; a page load starts a new attempt.
+    device = None
+    if request.method == "POST":
+        device = two_factor.enrolment_device(user, request.session.get(ENROLMENT_DEVICE_SESSION_KEY))
     form = EnrolmentCodeForm(posted(request))
-    if request.method == "POST" and form.is_valid():
+    if device is None:
+        device = two_factor.enrolment_start(user=user)
+        request.session[ENROLMENT_DEVICE_SESSION_KEY] = device.pk
+        form = EnrolmentCodeForm()  # a code for a secret this page has not shown yet cannot match
+        if request.method == "POST":
+            messages.warning(request, "This set-up had ended. Scan the new QR code below, then type its code.")
+    elif form.is_valid():
         codes = two_factor.enrolment_confirm(request=request, device=device, code=form.cleaned_data["code"])
         if codes is not None:
+            request.session.pop(ENROLMENT_DEVICE_SESSION_KEY, None)
             _second_factor_done(request, device)
             # Shown once, in this response only (never cached: see NoStoreMiddleware).
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
@@ -190,6 +203,7 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
 @oversight_required
 def lockout_list(request: HttpRequest) -> HttpResponse:
     lockouts = lockout.lockouts_of_clinic(request.user)
+    audit_record(request=request, action=Action.VIEW, object_type="axes.accessattempt", detail="sign-in lockouts page")
     context = {
         "lockouts": lockouts,
         "failure_limit": settings.AXES_FAILURE_LIMIT,

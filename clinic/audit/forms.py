@@ -18,13 +18,15 @@ class AuditSearchForm(forms.Form):
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, staff, **kwargs):
+    def __init__(self, *args, staff, patients: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = staff
+        if not patients:  # a clinic admin searches account events only, never by patient
+            del self.fields["patient"]
         self.fields["person"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
 
     def clean_patient(self) -> str:
-        return self.cleaned_data["patient"].strip()
+        return self.cleaned_data.get("patient", "").strip()
 
     def clean_date_from(self) -> dt.date | None:
         return _within_range(self.cleaned_data["date_from"])

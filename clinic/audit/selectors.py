@@ -7,12 +7,30 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from clinic.audit.models import AuditEvent
+from clinic.audit.models import Action, AuditEvent
 from clinic.patients.models import Patient
+
+# What a clinic admin (who sees no clinical records) may read of the trail: signing in and out,
+# and changes to accounts, second factors, lockouts and the trail itself. Never a row about a patient.
+ACCOUNT_ACTIONS = (Action.SIGN_IN, Action.SIGN_IN_FAILED, Action.SIGN_OUT, Action.UNLOCK)
+ACCOUNT_OBJECT_TYPES = (
+    "accounts.user",
+    "accounts.clinic",
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
+    "axes.accessattempt",
+    "audit.auditevent",
+)
 
 
 def audit_events_of_clinic(user) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(clinic_id=user.clinic_id)
+    """The clinic's events the user may read: all of them for clinical roles, account events otherwise."""
+    events = AuditEvent.objects.filter(clinic_id=user.clinic_id)
+    if not user.sees_patients:
+        events = events.filter(
+            Q(action__in=ACCOUNT_ACTIONS) | Q(object_type__in=ACCOUNT_OBJECT_TYPES), patient_id__isnull=True
+        )
+    return events
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -23,9 +41,12 @@ def audit_events_search(user, *, person=None, patient: str = "", action: str = "
     """The clinic's events matching the filters, newest first.
 
     `patient` is Steady's patient number or the clinic's record number for that patient; a
-    patient of another clinic matches nothing.
+    patient of another clinic matches nothing, and so does any patient for a user who sees no
+    patient records (a clinic admin may not learn who is a patient by searching).
     """
     events = audit_events_of_clinic(user)
+    if patient and not user.sees_patients:
+        return events.none()
     if person is not None:
         events = events.filter(actor_id=person.pk)
     if patient:

@@ -19,14 +19,22 @@ CSV_COLUMNS = ["time", "person", "action", "object type", "object id", "patient 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _filters_used(form: AuditSearchForm) -> str:
+    """The names of the filters a search used, never their values (a record number is a person)."""
+    cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    names = sorted(name for name, value in cleaned.items() if value)
+    return "filters: " + ", ".join(names) if names else "no filters"
+
+
 def _search(request: HttpRequest) -> tuple[AuditSearchForm, object]:
-    form = AuditSearchForm(request.GET or None, staff=staff_of_clinic(request.user))
+    user = request.user
+    form = AuditSearchForm(request.GET or None, staff=staff_of_clinic(user), patients=user.sees_patients)
     if form.is_bound and form.is_valid():
-        events = selectors.audit_events_search(request.user, **form.cleaned_data)
+        events = selectors.audit_events_search(user, **form.cleaned_data)
     elif form.is_bound:
-        events = selectors.audit_events_of_clinic(request.user).none()
+        events = selectors.audit_events_of_clinic(user).none()
     else:
-        events = selectors.audit_events_search(request.user)
+        events = selectors.audit_events_search(user)
     return form, events
 
 
@@ -44,6 +52,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     rows = [(event, record_numbers.get(event.patient_id)) for event in page]
+    # Recorded once the page is read, so the list shows the trail as it stood when it was opened.
+    audit_record(
+        request=request,
+        action=Action.VIEW,
+        object_type="audit.auditevent",
+        detail=f"audit trail page; {_filters_used(form)}",
+    )
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
     return render(request, "audit/audit_list.html", context)
 
@@ -52,15 +67,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The search result as CSV. The export itself is recorded in the trail."""
     form, events = _search(request)
-    filters = {
-        name: value for name, value in (form.cleaned_data if form.is_bound and form.is_valid() else {}).items() if value
-    }
     audit_record(
         request=request,
         action=Action.EXPORT,
-        detail=("audit trail CSV; filters: " + ", ".join(sorted(filters)))
-        if filters
-        else "audit trail CSV; no filters",
+        object_type="audit.auditevent",
+        detail=f"audit trail CSV; {_filters_used(form)}",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -67,6 +67,7 @@ def taper_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Taper plan saved. Add the steps you have agreed with the patient.")
             return redirect("guidance:taper_detail", pk=plan.pk)
+    audit_record(request=request, action=Action.VIEW, obj=patient, detail="taper plan form")
     return render(
         request, "guidance/taper_form.html", {"form": form, "patient": patient, "title": "Start a taper plan"}
     )
@@ -105,6 +106,7 @@ def taper_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Taper plan saved.")
             return redirect("guidance:taper_detail", pk=plan.pk)
+    audit_record(request=request, action=Action.VIEW, obj=plan, detail="taper plan edit form")
     return render(
         request,
         "guidance/taper_form.html",
@@ -121,6 +123,7 @@ def step_create(request: HttpRequest, pk: int) -> HttpResponse:
         services.taper_step_add(request=request, actor=request.user, plan=plan, **form.cleaned_data)
         messages.success(request, "Step added.")
         return redirect("guidance:taper_detail", pk=plan.pk)
+    audit_record(request=request, action=Action.VIEW, obj=plan, detail="taper step form")
     return render(
         request,
         "guidance/taper_part_form.html",
@@ -137,6 +140,9 @@ def step_update(request: HttpRequest, pk: int) -> HttpResponse:
         services.taper_step_update(request=request, actor=request.user, step=step, **form.cleaned_data)
         messages.success(request, "Step saved.")
         return redirect("guidance:taper_detail", pk=step.plan_id)
+    audit_record(
+        request=request, action=Action.VIEW, obj=step, patient_id=step.plan.patient_id, detail="taper step edit form"
+    )
     return render(
         request,
         "guidance/taper_part_form.html",
@@ -157,6 +163,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Review date added.")
             return redirect("guidance:taper_detail", pk=plan.pk)
+    audit_record(request=request, action=Action.VIEW, obj=plan, detail="review date form")
     return render(
         request,
         "guidance/taper_part_form.html",
@@ -228,6 +235,7 @@ def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Referral drafted. Mark it sent once it has gone to the provider.")
             return redirect("guidance:referral_detail", pk=referral.pk)
+    audit_record(request=request, action=Action.VIEW, obj=patient, detail="referral form")
     return render(
         request, "guidance/referral_form.html", {"form": form, "patient": patient, "has_providers": providers.exists()}
     )

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class OpsConfig(AppConfig):
-    """Running Steady: health check, request logs, backups. No models."""
+    """Running Steady: health check, request logs, backups, and who owns each session."""
 
     name = "clinic.ops"
     label = "ops"

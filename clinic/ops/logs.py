@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import traceback
 
 # Extra attributes a log call may attach (logger.info(..., extra={...})) that reach the JSON line.
@@ -31,6 +32,33 @@ def safe_message(record: logging.LogRecord) -> str:
         if message.startswith(prefix):
             return prefix.rstrip("=") + " (details withheld from the log)"
     return message
+
+
+# A patient-link token: in a path under /p/ (but the fixed pages), or standing alone (43 URL-safe
+# characters, what secrets.token_urlsafe(32) makes). Django's own warnings quote raw paths
+# (django.security.csrf: "Forbidden (...): /p/<the token>/"), so every record passes through here.
+_TOKEN_IN_PATH = re.compile(r"(?<=/p/)(?!(?:form|thanks)(?:/|$))[^/\s?#\"'<>]+")
+_BARE_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+
+
+def redact_tokens(text: str) -> str:
+    return _BARE_TOKEN.sub("<token>", _TOKEN_IN_PATH.sub("<token>", text))
+
+
+class RedactTokens(logging.Filter):
+    """A handler filter: whatever logger wrote the record, no patient-link token leaves in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: keep its template, never its arguments
+            message = str(record.msg)
+        record.msg, record.args = redact_tokens(message), None
+        for field in EXTRA_FIELDS:
+            value = getattr(record, field, None)
+            if isinstance(value, str):
+                setattr(record, field, redact_tokens(value))
+        return True
 
 
 def safe_stack(exc_info) -> list[str]:

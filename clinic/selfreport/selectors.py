@@ -15,10 +15,12 @@ def patient_links_of(patient: Patient) -> QuerySet[PatientLink]:
     return PatientLink.objects.filter(patient=patient).select_related("assessment", "created_by")
 
 
-def patient_link_get_for_user(user, pk: int) -> PatientLink:
-    """The link with this id if its patient is one the user may reach; Http404 otherwise."""
+def patient_link_get_for_user(user, pk: int, *, patient_pk: int) -> PatientLink:
+    """The link with this id, of this patient, if the user may reach the patient; Http404 otherwise."""
     return get_object_or_404(
-        PatientLink.objects.filter(patient__in=patients_visible_to(user)).select_related("patient"), pk=pk
+        PatientLink.objects.filter(patient__in=patients_visible_to(user)).select_related("patient"),
+        pk=pk,
+        patient_id=patient_pk,
     )
 
 

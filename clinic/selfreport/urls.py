@@ -1,6 +1,11 @@
+"""Patient links' addresses: the patient's pages under /p/, the staff pages under the patient.
+
+Included at the project's root, so both sides keep the `selfreport:` names.
+"""
+
 from django.urls import path, register_converter
 
-from clinic.selfreport import views
+from clinic.selfreport import patient_views, staff_views
 
 
 class TokenConverter:
@@ -20,12 +25,11 @@ register_converter(TokenConverter, "link_token")
 app_name = "selfreport"
 urlpatterns = [
     # The patient's side: public, no account.
-    path("form/", views.form, name="form"),
-    path("thanks/", views.thanks, name="thanks"),
-    path("<link_token:token>/", views.start, name="start"),
-    # The clinician's side.
-    path("patients/<int:patient_pk>/new/", views.link_issue, name="link_issue"),
-    path("links/<int:pk>/", views.link_issued, name="link_issued"),
-    path("links/<int:pk>/email/", views.link_email, name="link_email"),
-    path("links/<int:pk>/revoke/", views.link_revoke, name="link_revoke"),
+    path("p/form/", patient_views.answers, name="form"),
+    path("p/thanks/", patient_views.thanks, name="thanks"),
+    path("p/<link_token:token>/", patient_views.start, name="start"),
+    # The staff side, on the patient's record: signed in, second factor given, clinic-scoped.
+    path("patients/<int:patient_pk>/links/new/", staff_views.link_issue, name="link_issue"),
+    path("patients/<int:patient_pk>/links/<int:pk>/email/", staff_views.link_email, name="link_email"),
+    path("patients/<int:patient_pk>/links/<int:pk>/revoke/", staff_views.link_revoke, name="link_revoke"),
 ]

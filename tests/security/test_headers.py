@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from clinic.selfreport.services import patient_link_issue
 from tests.security.helpers import enrol, password_sign_in
 
 EXPECTED_CSP = {
@@ -93,11 +94,19 @@ def test_a_patient_page_keeps_the_policy_its_view_set(client, db):
     assert _no_store(response)
 
 
-@pytest.mark.urls("tests.security.urls")
-def test_a_staff_member_who_owes_a_second_factor_may_still_open_a_patient_link(client, alice):
+def test_a_staff_member_who_owes_a_second_factor_may_still_open_a_patient_link(client, alice, patient):
     enrol(alice)
     password_sign_in(client, "alice")
-    assert client.get("/p/some-link-token/").status_code == 200
+    link, token = patient_link_issue(request=None, patient=patient, created_by=alice)
+    assert client.get(reverse("selfreport:start", kwargs={"token": token})).status_code == 200
+    assert client.get(reverse("patients:list")).status_code == 302
+
+
+@pytest.mark.urls("tests.security.urls")
+def test_an_address_under_p_lets_nothing_past_the_second_factor_only_the_patient_facing_mark_does(client, alice):
+    enrol(alice)
+    password_sign_in(client, "alice")
+    assert client.get("/p/some-link-token/").status_code == 302
     assert client.get("/later/").status_code == 302
 
 

@@ -15,6 +15,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "k" * 20 + "-production-only-not-really-secret-" + "q" * 20,
     "ALLOWED_HOSTS": "steady.example.org",
+    "SITE_URL": "https://steady.example.org",
 }
 PROBE = """
 import json
@@ -23,6 +24,7 @@ print(json.dumps({name: getattr(s, name, None) for name in [
     "DEBUG", "REQUIRE_2FA", "SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SESSION_COOKIE_SAMESITE",
+    "CSRF_COOKIE_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE", "SITE_URL",
 ]}))
 """
 
@@ -51,6 +53,17 @@ def test_production_settings_require_two_factor_and_secure_host_only_cookies():
     assert values["SESSION_COOKIE_HTTPONLY"] and values["CSRF_COOKIE_HTTPONLY"]
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_HSTS_SECONDS"] >= 31536000 and values["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    # Both cookies end with the browser (shared clinic computers).
+    assert values["CSRF_COOKIE_AGE"] is None and values["SESSION_EXPIRE_AT_BROWSER_CLOSE"] is True
+
+
+def test_production_refuses_to_start_without_an_explicit_site_url():
+    without = {name: value for name, value in PRODUCTION.items() if name != "SITE_URL"}
+    result = _run(["-c", "import clinic.settings"], without)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SITE_URL is not set" in result.stderr
+    assert _settings(PRODUCTION)["SITE_URL"] == "https://steady.example.org"
+    assert _settings({"DEBUG": "1"})["SITE_URL"] == "http://127.0.0.1:8000"
 
 
 def test_two_factor_can_be_switched_on_for_development_and_is_off_by_default_there():
@@ -77,3 +90,29 @@ def test_the_deployment_checklist_passes_with_production_settings():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_gunicorn_sends_no_server_header():
+    # gunicorn.conf.py is what `make serve` and production start gunicorn with.
+    result = _run(
+        [
+            "-c",
+            "import runpy, types\n"
+            "from gunicorn.http import wsgi\n"
+            "runpy.run_path('gunicorn.conf.py')\n"
+            "request = types.SimpleNamespace(version=(1, 1), method='GET', should_close=lambda: False)\n"
+            "response = wsgi.Response(request, None, None)\n"
+            "response.status = '200 OK'\n"
+            "response.force_close()\n"
+            "print(''.join(response.default_headers()))",
+        ],
+        {},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("HTTP/1.1 200 OK") and "Date:" in result.stdout
+    assert "server" not in result.stdout.lower()
+
+
+def test_make_serve_names_the_site_url_explicitly():
+    makefile = (ROOT / "Makefile").read_text()
+    assert 'SITE_URL="$${SITE_URL:-http://127.0.0.1:8000}"' in makefile.split("PROD_ENV = ", 1)[1].split("\n\n")[0]

@@ -7,7 +7,9 @@ import re
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -209,3 +211,46 @@ def test_a_clinic_admin_cannot_reset_another_clinics_staff(carol_client, dave):
 
 def test_resetting_two_factor_rejects_get(carol_client, alice):
     assert carol_client.get(reverse("staff_two_factor_reset", args=[alice.pk])).status_code == 405
+
+
+def test_each_enrolment_attempt_gets_a_fresh_secret_so_an_earlier_qr_code_is_worthless(
+    client, alice, require_2fa, clock
+):
+    # The admin who chose Alice's password signs in as her first and sees a QR code...
+    snoop = Client()
+    password_sign_in(snoop, "alice")
+    seen = _secret_from(snoop.get(reverse("two_factor_enrol")))
+    snooped_device = TOTPDevice.objects.get(user=alice, confirmed=False)
+    # ...then Alice enrols herself: a new secret, and the earlier one is gone.
+    password_sign_in(client, "alice")
+    page = client.get(reverse("two_factor_enrol"))
+    assert _secret_from(page) != seen
+    assert not TOTPDevice.objects.filter(pk=snooped_device.pk).exists()
+    [device] = TOTPDevice.objects.filter(user=alice)
+    assert client.post(reverse("two_factor_enrol"), {"code": current_code(device)}).status_code == 200
+    # A code from the snooped secret does not sign anyone in.
+    clock.shift(31)
+    client.post(reverse("logout"))
+    password_sign_in(client, "alice")
+    snooped = TOTP(snooped_device.bin_key, snooped_device.step, snooped_device.t0, snooped_device.digits)
+    response = client.post(reverse("two_factor_verify"), {"code": f"{snooped.token():06d}"})
+    assert b"That code is not right" in response.content
+    assert list(TOTPDevice.objects.filter(user=alice).values_list("confirmed", flat=True)) == [True]
+
+
+def test_reloading_the_enrolment_page_replaces_the_secret_and_keeps_one_unconfirmed_device(client, alice, require_2fa):
+    password_sign_in(client, "alice")
+    first = _secret_from(client.get(reverse("two_factor_enrol")))
+    second = _secret_from(client.get(reverse("two_factor_enrol")))
+    assert first != second
+    assert TOTPDevice.objects.filter(user=alice, confirmed=False).count() == 1
+
+
+def test_a_wrong_code_keeps_the_same_secret_for_another_try(client, alice, require_2fa, clock):
+    password_sign_in(client, "alice")
+    shown = _secret_from(client.get(reverse("two_factor_enrol")))
+    response = client.post(reverse("two_factor_enrol"), {"code": "000000"})
+    assert _secret_from(response) == shown
+    device = TOTPDevice.objects.get(user=alice, confirmed=False)
+    clock.shift(31)
+    assert b"<li><code>" in client.post(reverse("two_factor_enrol"), {"code": current_code(device)}).content

@@ -186,12 +186,14 @@ TARGETS = [
             foreign=hillcrest_ids(w),
         ),
         state=_issue_state,
+        # The new link is shown in the answer to the POST itself (its token is stored nowhere).
+        saved=lambda response: response.status_code == 200 and b"only time the link is shown" in response.content,
         check_saved=_issued,
         baseline=lambda w: {"instrument": "SOWS_GOSSOP", "valid_hours": "72"},
     ),
     FormTarget(
         name="patient_link_email",
-        url=lambda w: reverse("selfreport:link_email", kwargs={"pk": w.link.pk}),
+        url=lambda w: reverse("selfreport:link_email", kwargs={"patient_pk": w.patient.pk, "pk": w.link.pk}),
         actor="alice",
         prepare=_with_email,
         data=lambda w: form_data({"token": st.sampled_from([w.token, w.dave_token])}, foreign=hillcrest_ids(w)),
@@ -202,7 +204,7 @@ TARGETS = [
     ),
     FormTarget(
         name="patient_link_revoke",
-        url=lambda w: reverse("selfreport:link_revoke", kwargs={"pk": w.link.pk}),
+        url=lambda w: reverse("selfreport:link_revoke", kwargs={"patient_pk": w.patient.pk, "pk": w.link.pk}),
         actor="alice",
         before_each=_unrevoke,
         data=lambda w: form_data({}, foreign=hillcrest_ids(w)),

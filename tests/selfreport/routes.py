@@ -22,6 +22,10 @@ def _dob(world) -> dict:
     return {"month": born.month, "day": born.day, "year": born.year}
 
 
+def _link(world) -> dict:
+    return {"patient_pk": world.patient.pk, "pk": world.link.pk}
+
+
 ROUTES = [
     # The patient's side.
     Route("selfreport:start", public=True, kwargs=lambda w: {"token": w.token}),
@@ -38,13 +42,12 @@ ROUTES = [
         kwargs=lambda w: {"patient_pk": w.patient.pk},
         data=lambda w: {"instrument": "SOWS", "valid_hours": 72},
     ),
-    Route("selfreport:link_issued", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.link.pk}),
     Route(
         "selfreport:link_email",
         allowed=PATIENT_STAFF,
         method="POST",
-        kwargs=lambda w: {"pk": w.link.pk},
+        kwargs=_link,
         data=lambda w: {"token": w.token},
     ),
-    Route("selfreport:link_revoke", allowed=PATIENT_STAFF, method="POST", kwargs=lambda w: {"pk": w.link.pk}),
+    Route("selfreport:link_revoke", allowed=PATIENT_STAFF, method="POST", kwargs=_link),
 ]

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -23,13 +24,17 @@ def issue(client, patient, **data):
     return client.post(url, {"instrument": "SOWS", "valid_hours": "72"} | data)
 
 
+def link_url(name: str, link) -> str:
+    return reverse(f"selfreport:{name}", kwargs={"patient_pk": link.patient_id, "pk": link.pk})
+
+
 def test_the_patient_page_offers_a_link_and_lists_the_patients_links(alice_client, patient, issued):
     response = alice_client.get(reverse("patients:detail", kwargs={"pk": patient.pk}))
     content = response.content.decode()
     assert "Forms for the patient to fill in" in content
     assert reverse("selfreport:link_issue", kwargs={"patient_pk": patient.pk}) in content
     assert "Waiting" in content
-    assert reverse("selfreport:link_revoke", kwargs={"pk": issued[0].pk}) in content
+    assert link_url("link_revoke", issued[0]) in content
     assert issued[1] not in content
 
 
@@ -51,13 +56,11 @@ def test_the_links_panel_costs_the_same_queries_for_one_link_or_many(
 def test_a_clinician_or_supervisor_issues_a_link_and_sees_it_once(who, request, patient, settings):
     settings.SITE_URL = "https://steady.example.org"
     client = request.getfixturevalue(who)
-    response = issue(client, patient, valid_hours="48")
+    page = issue(client, patient, valid_hours="48")
     link = PatientLink.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("selfreport:link_issued", kwargs={"pk": link.pk})
+    assert page.status_code == 200
     assert link.instrument == "SOWS" and link.state == LinkState.WAITING
     assert link.expires_at - link.created_at == dt.timedelta(hours=48)
-    page = client.get(response["Location"])
     content = page.content.decode()
     token = TOKEN_IN_URL.search(content).group(1)
     assert f'value="https://steady.example.org/p/{token}/"' in content
@@ -65,13 +68,21 @@ def test_a_clinician_or_supervisor_issues_a_link_and_sees_it_once(who, request, 
     assert '<svg role="img"' in content and '<title id="qr-title">QR code of the link</title>' in content
     assert "data:" not in content and "<script" not in content
     assert "no-store" in page["Cache-Control"]
-    # Shown once: a reload shows the state only.
-    again = client.get(response["Location"]).content.decode()
-    assert token not in again and "shown once" in again and "Waiting" in again
+    # Shown once: the patient page lists the link without its token.
+    again = client.get(reverse("patients:detail", kwargs={"pk": patient.pk})).content.decode()
+    assert token not in again and "Waiting" in again
+
+
+def test_a_new_links_token_is_stored_nowhere_not_even_in_the_session(alice_client, patient):
+    page = issue(alice_client, patient).content.decode()
+    token = TOKEN_IN_URL.search(page).group(1)
+    stored = [session.get_decoded() for session in Session.objects.all()]
+    assert stored and not any(token in str(data) for data in stored)
+    assert not any(token in str(value) for value in PatientLink.objects.values().get().values())
 
 
 def test_the_issue_form_takes_sows_gossop_and_refuses_a_window_out_of_bounds(alice_client, patient):
-    assert issue(alice_client, patient, instrument="SOWS_GOSSOP").status_code == 302
+    assert issue(alice_client, patient, instrument="SOWS_GOSSOP").status_code == 200
     assert PatientLink.objects.get().instrument == "SOWS_GOSSOP"
     for hours in ("0", "169", "abc"):
         response = issue(alice_client, patient, valid_hours=hours)
@@ -90,11 +101,8 @@ def test_the_issue_page_shows_the_form_on_get(alice_client, patient):
 def test_staff_of_another_clinic_cannot_issue_see_email_or_revoke_a_link(dave_client, patient, issued):
     link, token = issued
     assert issue(dave_client, patient).status_code == 404
-    assert dave_client.get(reverse("selfreport:link_issued", kwargs={"pk": link.pk})).status_code == 404
-    assert (
-        dave_client.post(reverse("selfreport:link_email", kwargs={"pk": link.pk}), {"token": token}).status_code == 404
-    )
-    assert dave_client.post(reverse("selfreport:link_revoke", kwargs={"pk": link.pk})).status_code == 404
+    assert dave_client.post(link_url("link_email", link), {"token": token}).status_code == 404
+    assert dave_client.post(link_url("link_revoke", link)).status_code == 404
     link.refresh_from_db()
     assert link.state == LinkState.WAITING and len(mail.outbox) == 0
 
@@ -106,17 +114,17 @@ def test_a_clinic_admin_cannot_issue_a_link(carol_client, patient):
 
 def test_revoking_a_waiting_link_stops_it_and_is_audited(alice_client, alice, patient, issued):
     link, token = issued
-    response = alice_client.post(reverse("selfreport:link_revoke", kwargs={"pk": link.pk}))
+    response = alice_client.post(link_url("link_revoke", link))
     assert response.status_code == 302
     link.refresh_from_db()
     assert link.state == LinkState.REVOKED and link.revoked_by == alice
     assert AuditEvent.objects.filter(object_id=str(link.pk), actor=alice, detail="patient link revoked").exists()
     page = alice_client.get(reverse("patients:detail", kwargs={"pk": patient.pk})).content.decode()
-    assert "Revoked" in page and reverse("selfreport:link_revoke", kwargs={"pk": link.pk}) not in page
+    assert "Revoked" in page and link_url("link_revoke", link) not in page
 
 
 def test_revoking_needs_a_post(alice_client, issued):
-    response = alice_client.get(reverse("selfreport:link_revoke", kwargs={"pk": issued[0].pk}))
+    response = alice_client.get(link_url("link_revoke", issued[0]))
     assert response.status_code == 405
     issued[0].refresh_from_db()
     assert issued[0].state == LinkState.WAITING
@@ -126,7 +134,7 @@ def test_a_completed_link_cannot_be_revoked_and_shows_its_total(alice_client, pa
     link, token = issued
     client = confirmed(token, patient)
     client.post("/p/form/", sows_answers(1) | {"submission_id": submission_id_of(client.get("/p/form/"))})
-    response = alice_client.post(reverse("selfreport:link_revoke", kwargs={"pk": link.pk}), follow=True)
+    response = alice_client.post(link_url("link_revoke", link), follow=True)
     assert b"cannot be revoked" in response.content
     link.refresh_from_db()
     assert link.state == LinkState.COMPLETED
@@ -188,11 +196,10 @@ def test_the_email_carries_the_link_and_expiry_and_no_health_information(languag
     patient.email = "jordan@example.org"
     patient.preferred_language = language
     patient.save()
-    response = issue(alice_client, patient)
-    page = alice_client.get(response["Location"]).content.decode()
+    page = issue(alice_client, patient).content.decode()
     token = TOKEN_IN_URL.search(page).group(1)
     link = PatientLink.objects.get()
-    response = alice_client.post(reverse("selfreport:link_email", kwargs={"pk": link.pk}), {"token": token})
+    response = alice_client.post(link_url("link_email", link), {"token": token})
     assert response.status_code == 302
     assert response["Location"] == reverse("patients:detail", kwargs={"pk": patient.pk})
     [message] = mail.outbox
@@ -215,31 +222,27 @@ def test_the_email_needs_the_links_own_token(alice_client, patient, issued, alic
     patient.email = "jordan@example.org"
     patient.save()
     other, other_token = patient_link_issue(request=None, patient=patient, created_by=alice)
-    response = alice_client.post(
-        reverse("selfreport:link_email", kwargs={"pk": issued[0].pk}), {"token": other_token}, follow=True
-    )
+    response = alice_client.post(link_url("link_email", issued[0]), {"token": other_token}, follow=True)
     assert b"not this link" in response.content and len(mail.outbox) == 0
 
 
 def test_a_patient_without_an_email_address_gets_no_email_button(alice_client, patient):
-    response = issue(alice_client, patient)
-    content = alice_client.get(response["Location"]).content.decode()
+    content = issue(alice_client, patient).content.decode()
     assert "No email address on file" in content
-    assert reverse("selfreport:link_email", kwargs={"pk": PatientLink.objects.get().pk}) not in content
+    assert link_url("link_email", PatientLink.objects.get()) not in content
 
 
 def test_emailing_needs_a_post(alice_client, issued):
-    response = alice_client.get(reverse("selfreport:link_email", kwargs={"pk": issued[0].pk}))
+    response = alice_client.get(link_url("link_email", issued[0]))
     assert response.status_code == 405 and len(mail.outbox) == 0
 
 
 def test_no_token_is_ever_written_to_the_audit_trail(alice_client, patient):
     patient.email = "jordan@example.org"
     patient.save()
-    response = issue(alice_client, patient)
-    token = TOKEN_IN_URL.search(alice_client.get(response["Location"]).content.decode()).group(1)
+    token = TOKEN_IN_URL.search(issue(alice_client, patient).content.decode()).group(1)
     link = PatientLink.objects.get()
-    alice_client.post(reverse("selfreport:link_email", kwargs={"pk": link.pk}), {"token": token})
+    alice_client.post(link_url("link_email", link), {"token": token})
     client = confirmed(token, patient)
     client.post("/p/form/", sows_answers() | {"submission_id": submission_id_of(client.get("/p/form/"))})
     for event in AuditEvent.objects.all():

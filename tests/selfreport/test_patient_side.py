@@ -295,12 +295,11 @@ def test_a_link_session_reaches_no_patient_record_and_no_link_management(issued,
     client = confirmed(token, patient)
     for url in (
         reverse("patients:detail", kwargs={"pk": patient.pk}),
-        reverse("selfreport:link_issued", kwargs={"pk": link.pk}),
         reverse("selfreport:link_issue", kwargs={"patient_pk": patient.pk}),
     ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    response = client.post(reverse("selfreport:link_revoke", kwargs={"pk": link.pk}))
+    response = client.post(reverse("selfreport:link_revoke", kwargs={"patient_pk": patient.pk, "pk": link.pk}))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     link.refresh_from_db()
     assert link.state == LinkState.WAITING

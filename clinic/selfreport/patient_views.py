@@ -1,19 +1,20 @@
-"""Patient links: the clinician's side (issue, send, revoke) and the patient's side (no account).
+"""Patient links, the patient's side: public pages with no account, reached by a link.
 
 A patient's session reaches one thing only: the form of the one link whose date of birth they
-confirmed. Staff pages keep requiring a staff sign-in, which a patient never has.
+confirmed. No session exists before that confirmation: the language a patient picks is kept in
+a cookie of its own, and the rate limit runs before anything else, so a script cannot make
+session rows. These views are marked `patient_facing`; that mark (never their address) is what
+lets them through the staff two-factor gate.
 """
 
 from __future__ import annotations
 
-import smtplib
 import time
 import uuid
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -21,173 +22,110 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from clinic.accounts.access import patient_staff_required
+from clinic.accounts.access import patient_facing
 from clinic.assessments.instruments import get_instrument
 from clinic.assessments.services import SubmissionConflict
-from clinic.audit.services import Action, audit_record, client_ip
-from clinic.lib.forms import posted
+from clinic.audit.services import client_ip
 from clinic.patients.models import Patient
-from clinic.patients.selectors import patient_get_for_user
 from clinic.selfreport import ratelimit
-from clinic.selfreport.forms import AnswersForm, DateOfBirthForm, LinkIssueForm
+from clinic.selfreport.forms import AnswersForm, DateOfBirthForm
 from clinic.selfreport.models import LinkState, PatientLink
-from clinic.selfreport.qr import qr_code
-from clinic.selfreport.selectors import patient_link_by_id, patient_link_find, patient_link_get_for_user
+from clinic.selfreport.selectors import patient_link_by_id, patient_link_find
 from clinic.selfreport.services import (
     DobCheck,
-    LinkNotSendable,
     LinkUnusable,
     format_expiry,
-    patient_link_email,
-    patient_link_issue,
     patient_link_record_opened,
     patient_link_redeem,
-    patient_link_revoke,
-    patient_link_url,
     patient_link_verify_dob,
 )
 
 LINK_SESSION_KEY = "selfreport_link"  # {"id": link pk, "verified_at": epoch seconds}
-LANGUAGE_SESSION_KEY = "selfreport_language"
-ISSUED_SESSION_KEY = "selfreport_issued"  # the new token, kept only until the result page shows it
+# The patient's language choice: a cookie of its own, so choosing one stores nothing server-side.
+LANGUAGE_COOKIE = "steady_patient_language"
 # Past this, a forgotten phone no longer opens the form without the date of birth again.
 VERIFIED_SESSION_SECONDS = 2 * 60 * 60
 PATIENT_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
-def _never_stored(response: HttpResponse) -> HttpResponse:
-    """For any page that shows a token or a patient's form: no browser or proxy keeps a copy."""
+def _private(response: HttpResponse) -> HttpResponse:
+    """No browser or proxy keeps a copy, no search engine indexes it, and no Referer leaves it:
+    the address may hold the token."""
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """Patient pages also never send a Referer: their address may hold the token."""
-    response["Referrer-Policy"] = "no-referrer"
-    return _never_stored(response)
-
-
-# --- The clinician's side ----------------------------------------------------------------------
-
-
-@patient_staff_required
-@require_http_methods(["GET", "POST"])
-def link_issue(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = patient_get_for_user(request.user, patient_pk)
-    form = LinkIssueForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        link, token = patient_link_issue(
-            request=request,
-            patient=patient,
-            created_by=request.user,
-            instrument_code=form.cleaned_data["instrument"],
-            valid_hours=form.cleaned_data["valid_hours"],
-        )
-        request.session[ISSUED_SESSION_KEY] = {"link": link.pk, "token": token}
-        return redirect("selfreport:link_issued", pk=link.pk)
-    audit_record(request=request, action=Action.VIEW, obj=patient, detail="patient link form")
-    return render(request, "selfreport/link_issue.html", {"patient": patient, "form": form})
-
-
-@patient_staff_required
-@require_GET
-def link_issued(request: HttpRequest, pk: int) -> HttpResponse:
-    """The one time the link is shown: the token leaves the session as this page renders."""
-    link = patient_link_get_for_user(request.user, pk)
-    pending = request.session.get(ISSUED_SESSION_KEY)
-    token = None
-    if pending and pending.get("link") == link.pk:
-        token = request.session.pop(ISSUED_SESSION_KEY)["token"]
-    audit_record(request=request, action=Action.VIEW, obj=link, detail="patient link issued page")
-    context = {"link": link, "patient": link.patient, "token": token}
-    if token is not None:
-        url = patient_link_url(token)
-        context |= {"url": url, "qr": qr_code(url)}
-    # The token is in this page, not its address, so the site's usual Referrer-Policy is enough.
-    return _never_stored(render(request, "selfreport/link_issued.html", context))
-
-
-@patient_staff_required
-@require_POST
-def link_email(request: HttpRequest, pk: int) -> HttpResponse:
-    link = patient_link_get_for_user(request.user, pk)
-    try:
-        address = patient_link_email(
-            request=request, link=link, token=request.POST.get("token", ""), sent_by=request.user
-        )
-    except LinkNotSendable as error:
-        messages.error(request, str(error))
-    except (smtplib.SMTPException, OSError):
-        messages.error(
-            request, "The email could not be sent. Give the patient the link another way, or try a new link."
-        )
-    else:
-        messages.success(request, f"The link was emailed to {address}.")
-    return redirect("patients:detail", pk=link.patient_id)
-
-
-@patient_staff_required
-@require_POST
-def link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    link = patient_link_get_for_user(request.user, pk)
-    try:
-        patient_link_revoke(request=request, link=link, revoked_by=request.user)
-    except LinkUnusable as error:
-        messages.error(request, f"That link is {error.state} and cannot be revoked.")
-    else:
-        messages.success(request, "The link was revoked. It no longer opens the form.")
-    return redirect("patients:detail", pk=link.patient_id)
-
-
-# --- The patient's side ------------------------------------------------------------------------
 
 PatientView = Callable[..., HttpResponse]
 
 
 def patient_page(view: PatientView) -> PatientView:
-    """Wrap a patient-facing view: language switch, per-address rate limit, private headers.
+    """Make `view` a public patient page. Each step is one small function below:
 
-    The view runs inside its own translation scope, so the language it picks for this patient
-    never leaks into whatever the worker thread serves next.
+    marked patient-facing (the two-factor gate lets it through by this mark), rate-limited per
+    address before anything else runs, answered in the patient's language inside its own
+    translation scope (so it never leaks into whatever the worker serves next), CSRF-checked,
+    and sent with private headers.
     """
-
     protected = csrf_protect(view)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.META.get("HTTP_ORIGIN") == "null":
-            # Under `Referrer-Policy: no-referrer` browsers send `Origin: null` and no Referer with
-            # a form POST, which Django's origin check refuses. A null origin is taken as ours;
-            # the CSRF token, whose cookie a cross-site POST never carries (SameSite=Lax), must
-            # still match, so Django's token check keeps protecting these forms.
-            request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
+        _accept_null_origin(request)
         with translation.override(translation.get_language()):
             _use_language(request, None)
-            chosen = request.GET.get("lang")
-            if request.method == "GET" and chosen in PATIENT_LANGUAGES:
-                request.session[LANGUAGE_SESSION_KEY] = chosen
-                # Drop ?lang= so a reload or a shared address stays clean.
-                response = redirect(request.path)
-            elif ratelimit.rate_limit_hit(
-                ratelimit.address_key(client_ip(request)), limit=settings.PATIENT_LINK_RATE_PER_ADDRESS
-            ):
+            if _address_over_limit(request):
                 response = _too_many(request)
             else:
-                response = protected(request, *args, **kwargs)
+                response = _language_switch(request) or protected(request, *args, **kwargs)
             language = translation.get_language()
         response["Content-Language"] = language
         return _private(response)
 
-    # CSRF is checked inside, by `protected`, after the origin adjustment above.
-    return csrf_exempt(wrapper)
+    # CSRF is checked inside, by `protected`, after the origin adjustment.
+    return patient_facing(csrf_exempt(wrapper))
+
+
+def _accept_null_origin(request: HttpRequest) -> None:
+    """Under `Referrer-Policy: no-referrer` browsers send `Origin: null` and no Referer with a form
+    POST, which Django's origin check refuses. A null origin is taken as ours; the CSRF token, whose
+    cookie a cross-site POST never carries (SameSite=Lax), must still match."""
+    if request.META.get("HTTP_ORIGIN") == "null":
+        request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
+
+
+def _address_over_limit(request: HttpRequest) -> bool:
+    key = ratelimit.address_key(client_ip(request))
+    return ratelimit.rate_limit_hit(key, limit=settings.PATIENT_LINK_RATE_PER_ADDRESS)
+
+
+def _language_switch(request: HttpRequest) -> HttpResponse | None:
+    """`?lang=es` on a GET: remember the choice in a cookie (no session) and drop it from the address."""
+    chosen = request.GET.get("lang")
+    if request.method != "GET" or chosen not in PATIENT_LANGUAGES:
+        return None
+    response = redirect(request.path)  # a reload or a shared address stays clean
+    _remember_language(response, chosen)
+    return response
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        path="/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _use_language(request: HttpRequest, patient: Patient | None) -> None:
     """The patient's own choice on these pages, else their preferred language, else the browser's."""
-    language = request.session.get(LANGUAGE_SESSION_KEY)
+    language = request.COOKIES.get(LANGUAGE_COOKIE)
     if language not in PATIENT_LANGUAGES:
         language = patient.preferred_language if patient is not None else getattr(request, "LANGUAGE_CODE", "en")
     if language not in PATIENT_LANGUAGES:
@@ -342,7 +280,7 @@ INSTRUCTIONS = {
 
 @patient_page
 @require_http_methods(["GET", "POST"])
-def form(request: HttpRequest) -> HttpResponse:
+def answers(request: HttpRequest) -> HttpResponse:
     """The one form of the one link in this session. The link comes from the session, never the form."""
     link = _session_link(request)
     if link is None:
