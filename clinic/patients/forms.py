@@ -17,6 +17,7 @@ from clinic.accounts.selectors import clinicians_of_clinic
 from clinic.assessments.instruments import COWS
 from clinic.patients.models import (
     VITAL_RANGES,
+    Level,
     Patient,
     PatientStatus,
     Reason,
@@ -86,6 +87,7 @@ class PatientFilterForm(forms.Form):
             (SEVERITY_NO_COWS, "No COWS yet"),
         ],
     )
+    safety = forms.ChoiceField(label="Needs attention", required=False, widget=_SELECT)
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
@@ -111,6 +113,7 @@ class PatientFilterForm(forms.Form):
         choices += [(str(c.pk), c.display_name) for c in clinicians]
         choices.append(("none", "No clinician assigned"))
         self.fields["clinician"].choices = choices
+        self.fields["safety"].choices = safety_choices()
 
     def filters(self) -> dict:
         """Keyword arguments for selectors.patients_for_list; an invalid value is ignored."""
@@ -123,7 +126,20 @@ class PatientFilterForm(forms.Form):
             "clinician": int(clinician) if clinician.isdigit() else clinician,
             "sort": data.get("sort") or ListSort.NAME,
             "severity": data.get("severity") or "",
+            "safety": data.get("safety") or "",
         }
+
+
+def safety_choices() -> list[tuple]:
+    """Any, a level (urgent, discuss, information: not acknowledged), or one rule, grouped by level."""
+    from clinic.patients import safety
+
+    choices: list[tuple] = [("", "Any or none")]
+    for value, label in Level.choices:
+        choices.append((f"level:{value}", f"Any {label.lower()} reason"))
+    for value, label in Level.choices:
+        choices.append((label, [(r.key, r.title) for r in safety.rules(level=value)]))
+    return choices
 
 
 class CheckedModelForm(forms.ModelForm):

@@ -373,3 +373,38 @@ class UseReport(CheckedModel):
         if self.strength_mg_per_unit is None or self.units_per_day is None:
             return None
         return self.strength_mg_per_unit * self.units_per_day
+
+
+class Level(models.TextChoices):
+    """How soon a safety rule's reason needs a person (clinic.patients.safety). Urgent shows first."""
+
+    URGENT = "urgent", "Urgent"
+    DISCUSS = "discuss", "Discuss"
+    INFORMATION = "information", "Information"
+
+
+class Acknowledgement(models.Model):
+    """Staff saw a safety reason and say what was done. Keyed to the rule and the fact behind it.
+
+    The reason leaves the dashboard while its fact stays the same; a newer record (a new visit,
+    a new use report) is a new fact and raises it again. Rows are never edited or deleted.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="acknowledgements")
+    rule = models.CharField(max_length=64)
+    fact = models.CharField(max_length=100)  # the record behind the reason, e.g. "visit 42"
+    level = models.CharField(max_length=12, choices=Level.choices)
+    reason = models.TextField()  # the words shown when it was acknowledged
+    action_taken = models.TextField("what was done")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["patient", "rule", "fact"], name="ack_patient_rule_fact")]
+        constraints = [
+            models.CheckConstraint(name="ack_says_what_was_done", condition=~Q(action_taken="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Acknowledgement of {self.rule} {self.at:%Y-%m-%d}"

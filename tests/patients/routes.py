@@ -92,4 +92,16 @@ ROUTES = [
         kwargs=lambda w: {"pk": w.patient.pk},
         data=_use_report_data,
     ),
+    Route(
+        "patients:acknowledge",
+        allowed=PATIENT_STAFF,
+        kwargs=lambda w: {"pk": w.patient.pk, "rule": "past_overdose"},
+    ),
+    Route(
+        "patients:acknowledge",
+        method="POST",
+        allowed=PATIENT_STAFF,
+        kwargs=lambda w: {"pk": w.patient.pk, "rule": "past_overdose"},
+        data=lambda w: {"fact": "", "action_taken": "Talked it through."},
+    ),
 ]
