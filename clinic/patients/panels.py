@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.patients.changes import use_report_changes
-from clinic.patients.models import Acknowledgement, Patient, UseReport, Visit
+from clinic.patients.models import Acknowledgement, NaloxoneRecord, Patient, PregnancyAnswer, UseReport, Visit
 from clinic.patients.page import Panel, TimelineEntry
 from clinic.patients.safety import rules_for_patient
 
@@ -68,7 +68,7 @@ def use_panel(request: HttpRequest, patient: Patient) -> Panel:
 
 
 def safety_panel(request: HttpRequest, patient: Patient) -> Panel:
-    """Every safety reason that holds now, urgent first, and the acknowledgements. Three queries."""
+    """Every safety reason that holds now, urgent first, and the acknowledgements. Five queries."""
     history = list(Acknowledgement.objects.filter(patient=patient).select_related("by"))
     return Panel(
         region="attention",
@@ -77,5 +77,7 @@ def safety_panel(request: HttpRequest, patient: Patient) -> Panel:
             "reasons": rules_for_patient(patient),
             "history": history,
             "has_reports": patient.use_reports.exists(),
+            "pregnancy": PregnancyAnswer.objects.filter(patient=patient).first(),
+            "naloxone": list(NaloxoneRecord.objects.filter(patient=patient).select_related("recorded_by")[:5]),
         },
     )

@@ -87,7 +87,8 @@ class Rule:
     describe: Callable[[Patient, dt.datetime], Said]  # reads only annotations and select_related rows
     values: Callable[[dt.datetime], dict[str, Any]] = field(default=lambda now: {})  # annotations for describe
     advice: str = ""  # what to consider, no amounts; shown under the reason
-    link: Callable[[Patient], str] | None = None  # where the dashboard sends staff; default the patient page
+    # Named in the naloxone reason's wording while this rule holds ("more urgent with ...").
+    naloxone_reason: str = ""
 
     @property
     def on_dashboard(self) -> bool:

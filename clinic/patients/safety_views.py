@@ -1,4 +1,4 @@
-"""Acknowledging a safety reason shown on the patient page or the dashboard."""
+"""Acknowledging a safety reason shown on the patient page or the dashboard, and recording naloxone."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinic.accounts.access import patient_staff_required
 from clinic.lib.forms import posted
 from clinic.patients import safety, services
+from clinic.patients.forms import DateInput
+from clinic.patients.models import NaloxoneEvent, NaloxoneRecord, PregnancyAnswer, PregnancyStatus
 from clinic.patients.selectors import patient_get_for_user
 
 
@@ -62,3 +65,70 @@ def acknowledge(request: HttpRequest, pk: int, rule: str) -> HttpResponse:
         "patients/acknowledge.html",
         {"patient": patient, "rule": chosen, "current": current, "form": form},
     )
+
+
+class NaloxoneForm(forms.ModelForm):
+    class Meta:
+        model = NaloxoneRecord
+        fields = ["event", "on", "notes"]
+        widgets = {"event": forms.RadioSelect, "on": DateInput}
+        labels = {"on": "Date", "notes": "Notes (optional)"}
+        error_messages = {
+            "event": {"required": "Choose what happened."},
+            "on": {"required": "Enter the date.", "invalid": "Enter a real date."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].choices = list(NaloxoneEvent.choices)
+        self.initial.setdefault("on", timezone.localdate())
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def naloxone_create(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = patient_get_for_user(request.user, pk)
+    form = NaloxoneForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.naloxone_record(request=request, patient=patient, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Naloxone recorded.")
+            return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/naloxone_form.html", {"patient": patient, "form": form})
+
+
+class PregnancyForm(forms.ModelForm):
+    class Meta:
+        model = PregnancyAnswer
+        fields = ["status", "asked_on"]
+        widgets = {"status": forms.RadioSelect, "asked_on": DateInput}
+        error_messages = {
+            "status": {"required": "Choose the answer."},
+            "asked_on": {"required": "Enter the date asked.", "invalid": "Enter a real date."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = list(PregnancyStatus.choices)
+        self.initial.setdefault("asked_on", timezone.localdate())
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def pregnancy_create(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = patient_get_for_user(request.user, pk)
+    form = PregnancyForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pregnancy_answer_record(
+                request=request, patient=patient, recorded_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Pregnancy status recorded.")
+            return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/pregnancy_form.html", {"patient": patient, "form": form})

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import Clinic, User
 from clinic.audit.services import Action, audit_record
-from clinic.patients.models import Acknowledgement, Patient, UseReport, Visit
+from clinic.patients.models import Acknowledgement, NaloxoneRecord, Patient, PregnancyAnswer, UseReport, Visit
 
 PATIENT_FIELDS = (
     "record_number",
@@ -120,6 +120,7 @@ VISIT_FIELDS = (
     "respiratory_rate",
     "oxygen_saturation",
     "temperature_c",
+    "sedation",
     "notes",
     "plan",
     "next_follow_up",
@@ -237,3 +238,31 @@ def acknowledgement_record(
         detail=f"safety acknowledgement {rule}",
     )
     return acknowledgement
+
+
+@transaction.atomic
+def naloxone_record(
+    *,
+    request: HttpRequest | None,
+    patient: Patient,
+    recorded_by: User,
+    event: str,
+    on: dt.date,
+    notes: str = "",
+) -> NaloxoneRecord:
+    """Record naloxone offered, given, prescribed, declined or used. Raises ValidationError, nothing saved."""
+    record = NaloxoneRecord(patient=patient, recorded_by=recorded_by, event=event, on=on, notes=notes)
+    _save(record)
+    audit_record(request=request, action=Action.CREATE, obj=record, clinic=patient.clinic, detail=f"naloxone {event}")
+    return record
+
+
+@transaction.atomic
+def pregnancy_answer_record(
+    *, request: HttpRequest | None, patient: Patient, recorded_by: User, status: str, asked_on: dt.date
+) -> PregnancyAnswer:
+    """Record what the patient said about pregnancy on the date asked. Raises ValidationError, nothing saved."""
+    answer = PregnancyAnswer(patient=patient, recorded_by=recorded_by, status=status, asked_on=asked_on)
+    _save(answer)
+    audit_record(request=request, action=Action.CREATE, obj=answer, clinic=patient.clinic, detail="pregnancy status")
+    return answer

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.guidance import services as guidance
 from clinic.guidance.models import ReviewDate, TaperStatus
+from clinic.patients.models import NaloxoneRecord
 from clinic.selfreport.models import PatientLink
 from clinic.selfreport.services import patient_link_issue, patient_link_revoke
 from tests.conftest import make_patient
@@ -19,12 +20,13 @@ from tests.patients.factories import make_use_report, make_visit
 
 @pytest.fixture
 def two(clinic, alice):
-    """Two of Alice's patients, registered a month ago and seen yesterday: no reason yet."""
+    """Two of Alice's patients, registered a month ago, seen yesterday, naloxone given: no reason yet."""
     yes = make_patient(clinic, "R-YES", name="Yara Yes", assigned_clinician=alice)
     no = make_patient(clinic, "R-NO", name="Nico No", assigned_clinician=alice)
     for patient in (yes, no):
         registered(patient, 30)
         make_visit(patient, alice, days_ago=1)
+        NaloxoneRecord.objects.create(patient=patient, event="given", on=timezone.localdate(), recorded_by=alice)
     return yes, no
 
 
@@ -73,7 +75,7 @@ def test_depressant_co_use_on_the_latest_use_report_needs_attention(bob_client, 
     make_use_report(yes, alice, days_ago=1, benzodiazepines="most_days")
     make_use_report(no, alice, days_ago=2, alcohol="daily")
     make_use_report(no, alice, days_ago=1, stimulants="daily", cannabis="daily")  # not depressants
-    assert flagged(bob_client, "depressant_co_use") == {"R-YES"}
+    assert flagged(bob_client, "depressant_frequent") == {"R-YES"}
 
 
 def test_a_follow_up_date_that_passed_with_no_visit_since_needs_attention(bob_client, clinic, alice, two):
@@ -174,8 +176,8 @@ def test_each_reason_is_worded_with_the_date_of_the_fact_behind_it(bob_client, a
     reasons = {reason.key: reason for reason in response.context["rows"][0].reasons}
     assert reasons["attention_cows_severe"].text == "Latest COWS is in the severe band (total 40)."
     assert timezone.localdate(reasons["attention_cows_severe"].at) == timezone.localdate(ago(2))
-    assert "alcohol (weekly)" in reasons["depressant_co_use"].text
-    assert timezone.localdate(reasons["depressant_co_use"].at) == timezone.localdate(ago(3))
+    assert "alcohol (weekly)" in reasons["depressant_occasional"].text
+    assert timezone.localdate(reasons["depressant_occasional"].at) == timezone.localdate(ago(3))
     assert "Latest COWS is in the severe band (total 40)." in response.content.decode()
 
 

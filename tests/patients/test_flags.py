@@ -10,7 +10,17 @@ from clinic.patients.models import ProductForm
 from clinic.patients.safety import rules_for_patient
 from tests.patients.factories import make_use_report
 
-USE_REPORT_RULES = {"depressant_co_use", "concentrated_product", "strength_unknown", "past_overdose"}
+USE_REPORT_RULES = {
+    "depressant_frequent",
+    "depressant_occasional",
+    "alcohol_benzodiazepine_withdrawal",
+    "fentanyl_other_opioids",
+    "concentrated_product",
+    "strength_unknown",
+    "past_overdose",
+    "overdose_recent",
+}
+FREQUENT = {"most_days", "daily"}
 
 
 def flags_for(report):
@@ -30,13 +40,14 @@ def test_leaf_with_a_known_strength_and_no_co_use_raises_no_flag(patient, alice)
     assert keys(make_use_report(patient, alice)) == set()
 
 
-@pytest.mark.parametrize("substance", ["alcohol", "benzodiazepines", "other_opioids", "gabapentinoids"])
+@pytest.mark.parametrize("substance", ["alcohol", "benzodiazepines", "gabapentinoids", "other_sedatives"])
 @pytest.mark.parametrize("how_often", ["occasional", "weekly", "most_days", "daily"])
-def test_any_use_of_a_depressant_flags_respiratory_depression_risk(patient, alice, substance, how_often):
+def test_any_use_of_a_depressant_flags_respiratory_depression_risk_by_how_often(patient, alice, substance, how_often):
     report = make_use_report(patient, alice, **{substance: how_often})
-    assert keys(report) == {"depressant_co_use"}
-    flag = flags_for(report)[0]
-    assert flag.rule.title == "Respiratory depression risk"
+    key = "depressant_frequent" if how_often in FREQUENT else "depressant_occasional"
+    found = keys(report) - {"alcohol_benzodiazepine_withdrawal"}
+    assert found == {key}
+    flag = next(f for f in flags_for(report) if f.key == key)
     assert substance.replace("_", " ").split()[0] in flag.text
     assert "breathing" in flag.text
 
@@ -47,9 +58,10 @@ def test_stimulants_and_cannabis_are_not_depressants(patient, alice, substance):
 
 
 def test_the_co_use_reason_names_every_depressant_and_how_often(patient, alice):
-    report = make_use_report(patient, alice, alcohol="daily", benzodiazepines="weekly")
-    (flag,) = flags_for(report)
-    assert "alcohol (daily) and benzodiazepines (weekly)" in flag.text
+    report = make_use_report(patient, alice, alcohol="daily", benzodiazepines="most_days", gabapentinoids="weekly")
+    flag = next(f for f in flags_for(report) if f.key == "depressant_frequent")
+    assert "alcohol (daily) and benzodiazepines (several days a week)" in flag.text
+    assert "gabapentinoids" not in flag.text  # weekly use is below the urgent level
 
 
 @pytest.mark.parametrize(
@@ -90,7 +102,8 @@ def test_every_flag_carries_the_date_of_the_report_behind_it(patient, alice):
     )
     flags = flags_for(report)
     assert {flag.key for flag in flags} == {
-        "depressant_co_use",
+        "depressant_frequent",
+        "alcohol_benzodiazepine_withdrawal",
         "concentrated_product",
         "strength_unknown",
         "past_overdose",

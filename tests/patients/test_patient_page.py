@@ -51,12 +51,14 @@ def test_the_flags_of_the_latest_report_are_shown_at_the_top_with_reason_and_dat
     response = page_of(alice_client, patient)
     (attention,) = [p for p in response.context["panels"]["attention"] if p.template == "patients/_safety_panel.html"]
     assert [reason.key for reason in attention.context["reasons"]] == [
-        "depressant_co_use",
+        "depressant_frequent",
+        "alcohol_benzodiazepine_withdrawal",
+        "naloxone_none",
         "concentrated_product",
         "strength_unknown",
     ]
     html = response.content.decode()
-    assert "Respiratory depression risk." in html and "benzodiazepines (daily)" in html
+    assert "Depressant daily or several days a week." in html and "benzodiazepines (daily)" in html
     assert f'datetime="{timezone.localtime(latest.recorded_at).isoformat()}"' in html
     assert "Past overdose" not in html.split('id="safety-heading"')[1].split("</section>")[0]
 

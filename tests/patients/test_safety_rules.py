@@ -26,7 +26,15 @@ def _shown_fact(patient, rule: str) -> str:
 
 def test_every_app_registers_its_own_rules_and_urgent_ones_come_first(db):
     keys = [rule.key for rule in safety.rules()]
-    for key in ("depressant_co_use", "past_overdose", "attention_cows_severe", "attention_silent"):
+    for key in (
+        "depressant_frequent",
+        "past_overdose",
+        "naloxone_none",
+        "lost_tolerance",
+        "breathing_urgent",
+        "attention_cows_severe",
+        "attention_silent",
+    ):
         assert key in keys
     ranks = [rule.rank for rule in safety.rules()]
     assert ranks == sorted(ranks)
