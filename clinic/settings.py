@@ -305,3 +305,13 @@ LOGGING = {
 # in each 10-minute window. Raise the address limit where many patients share one NAT.
 PATIENT_LINK_RATE_PER_LINK = env_int("PATIENT_LINK_RATE_PER_LINK", 40, minimum=1)
 PATIENT_LINK_RATE_PER_ADDRESS = env_int("PATIENT_LINK_RATE_PER_ADDRESS", 150, minimum=1)
+
+# Safety rule thresholds (clinic.patients.safety_rules). Defaults from GUIDANCE_FACTS.md (Jungquist
+# CR et al., Pain Manag Nurs 2020): urgent below 10 breaths/min or SpO2 below 90 %, discuss at
+# 10-11 breaths/min or SpO2 90-93 %. A clinic reviews them and may change them here.
+SAFETY_THRESHOLDS = {
+    "respiratory_rate_urgent_below": env_int("SAFETY_RESPIRATORY_RATE_URGENT_BELOW", 10, minimum=1),
+    "respiratory_rate_discuss_below": env_int("SAFETY_RESPIRATORY_RATE_DISCUSS_BELOW", 12, minimum=1),
+    "oxygen_saturation_urgent_below": env_int("SAFETY_SPO2_URGENT_BELOW", 90, minimum=1),
+    "oxygen_saturation_discuss_below": env_int("SAFETY_SPO2_DISCUSS_BELOW", 94, minimum=1),
+}

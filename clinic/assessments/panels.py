@@ -1,4 +1,4 @@
-"""The assessments app's contributions to the patient page: trends, attention notes, timeline.
+"""The assessments app's contributions to the patient page: trends and timeline (its safety rules are in safety_rules.py).
 
 Each provider issues one query whatever the length of the patient's history.
 """
@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.assessments.models import CompletedBy
-from clinic.assessments.selectors import assessment_summary_for_patient, assessments_for_patient
-from clinic.assessments.trends import attention_notes, patient_trends, x_param
+from clinic.assessments.selectors import assessments_for_patient
+from clinic.assessments.trends import patient_trends, x_param
 from clinic.assessments.views import record_links
 from clinic.patients.models import Patient
 from clinic.patients.page import Panel, TimelineEntry
@@ -42,11 +42,3 @@ def assessments_panel(request: HttpRequest, patient: Patient) -> Panel:
         },
         timeline=timeline,
     )
-
-
-def assessment_attention(request: HttpRequest, patient: Patient) -> Panel | None:
-    """Notes from the patient's summary row: severe COWS, a COWS band rise, strong craving."""
-    notes = attention_notes(assessment_summary_for_patient(patient))
-    if not notes:
-        return None
-    return Panel(region="attention", template="assessments/_attention.html", context={"notes": notes})

@@ -11,20 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.utils.translation import gettext as _
-
 from clinic.assessments.charts import Chart, trend_chart
 from clinic.assessments.instruments import (
     COWS,
-    CRAVING_ALERT_MIN,
-    CRAVING_ITEM_KEY,
     INSTRUMENTS,
-    SEVERE_BAND_KEYS,
-    SOWS,
     Instrument,
     Item,
 )
-from clinic.assessments.models import Assessment, PatientAssessmentSummary
+from clinic.assessments.models import Assessment
 
 XParam = Literal["time", "hours"]
 X_PARAMS: dict[str, str] = {"time": "time", "hours": "hours_since_use"}
@@ -178,49 +172,3 @@ def patient_trends(assessments: list[Assessment], *, x: XParam, tz: dt.tzinfo | 
         result.trends.append(trend)
     result.pairs = _pairs(by_code)
     return result
-
-
-@dataclass(frozen=True)
-class AttentionNote:
-    reason: str
-    at: dt.datetime
-
-
-def attention_notes(summary: PatientAssessmentSummary | None) -> list[AttentionNote]:
-    """Reasons for the care team to look now, each with the time of the assessment behind it."""
-    if summary is None:
-        return []
-    notes = []
-    if summary.latest_cows_band in SEVERE_BAND_KEYS:
-        notes.append(
-            AttentionNote(
-                _("Latest COWS is in the %(band)s band (total %(total)d).")
-                % {"band": summary.latest_cows_band_label.lower(), "total": summary.latest_cows_total},
-                summary.latest_cows_taken_at,
-            )
-        )
-    if summary.cows_band_went_up:
-        notes.append(
-            AttentionNote(
-                _(
-                    "COWS moved up a band since the previous one: %(before)s (total %(was)d) to %(after)s (total %(now)d)."
-                )
-                % {
-                    "before": summary.previous_cows_band_label.lower(),
-                    "was": summary.previous_cows_total,
-                    "after": summary.latest_cows_band_label.lower(),
-                    "now": summary.latest_cows_total,
-                },
-                summary.latest_cows_taken_at,
-            )
-        )
-    if summary.latest_sows_craving is not None and summary.latest_sows_craving >= CRAVING_ALERT_MIN:
-        meaning = next(c.label for c in SOWS.item(CRAVING_ITEM_KEY).choices if c.value == summary.latest_sows_craving)
-        notes.append(
-            AttentionNote(
-                _("SOWS craving item (16, “I want to use right now”) answered %(value)d, “%(meaning)s”.")
-                % {"value": summary.latest_sows_craving, "meaning": str(meaning).lower()},
-                summary.latest_sows_taken_at,
-            )
-        )
-    return notes

@@ -40,15 +40,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from clinic.accounts.models import Role, User
-from clinic.assessments.instruments import COWS, CRAVING_ALERT_MIN, CRAVING_ITEM_KEY, SEVERE_BAND_KEYS, SOWS
+from clinic.assessments.instruments import COWS
 from clinic.assessments.models import Assessment
+from clinic.dashboard.safety_rules import SILENT_AFTER, expired_unanswered
 from clinic.guidance.models import Referral, ReferralEvent, ReferralStatus
-from clinic.patients.flags import DEPRESSANTS, flags_for
-from clinic.patients.models import Frequency, Patient, PatientStatus, UseReport, Visit, VisitKind
-from clinic.patients.selectors import patients_visible_to, use_reports_by_id
+from clinic.patients import safety
+from clinic.patients.models import Patient, PatientStatus, Visit, VisitKind
+from clinic.patients.selectors import patients_visible_to
 
-# No visit and no assessment for this long, and the patient is "silent".
-SILENT_AFTER = dt.timedelta(days=7)
 # The chart's default span, and the longest range the filters accept.
 DEFAULT_WEEKS = 12
 MAX_RANGE_DAYS = 366
@@ -153,30 +152,6 @@ def clinicians_for_dashboard(user) -> list[User]:
 # --- The facts each rule reads ---------------------------------------------------------------
 
 
-def depressant_co_use(prefix: str = "") -> Q:
-    """A use report that records 7-OH with a depressant: the rule of flags.py's first flag.
-
-    Built from flags.DEPRESSANTS, so adding a substance there changes this rule too. `prefix`
-    reaches the report through a relation, e.g. "activity__latest_use_report__".
-    """
-    rule = reduce(or_, (~Q(**{prefix + field: Frequency.NONE}) for field in DEPRESSANTS))
-    # Through a relation, a patient without any report must not match the negations.
-    return Q(**{prefix + "pk__isnull": False}) & rule if prefix else rule
-
-
-def expired_unanswered(now: dt.datetime, prefix: str = "") -> Q:
-    """A patient link that lapsed without being answered, revoked or locked (LinkState.EXPIRED)."""
-    return Q(
-        **{
-            f"{prefix}pk__isnull": False,
-            f"{prefix}completed_at__isnull": True,
-            f"{prefix}revoked_at__isnull": True,
-            f"{prefix}locked_at__isnull": True,
-        }
-    ) & (Q(**{f"{prefix}expired_at__isnull": False}) | Q(**{f"{prefix}expires_at__lte": now}))
-
-
-_REPORT = "activity__latest_use_report__"
 _LINK = "activity__latest_link__"
 
 
@@ -184,21 +159,20 @@ def with_facts(patients: QuerySet[Patient], moment: Moment) -> QuerySet[Patient]
     """Each patient with the facts the rules read, as annotations from joined rows (no query per patient).
 
     From the patient's PatientActivity row (kept by triggers): last_visit_at, follow_up_due (the
-    latest visit's next follow-up date), latest_use_report_id, co_use (whether that report
-    records a depressant), link_expired_at (when the latest patient link expired unanswered,
-    else null), review_passed_on (the earliest review date of an open taper plan that passed
-    without being held, else null). Assessment facts come from PatientAssessmentSummary.
+    latest visit's next follow-up date), link_expired_at (when the latest patient link expired
+    unanswered, else null), review_passed_on (the earliest review date of an open taper plan
+    that passed without being held, else null). Assessment facts come from
+    PatientAssessmentSummary. Then every safety rule's annotations (clinic.patients.safety).
     """
-    return patients.annotate(
+    patients = patients.annotate(
         last_visit_at=F("activity__last_visit_at"),
         follow_up_due=F("activity__follow_up_due"),
-        latest_use_report_id=F("activity__latest_use_report_id"),
-        co_use=ExpressionWrapper(depressant_co_use(_REPORT), output_field=BooleanField()),
         link_expired_at=Case(When(expired_unanswered(moment.now, _LINK), then=F(f"{_LINK}expires_at")), default=None),
         review_passed_on=Case(
             When(activity__review_due__lt=moment.today, then=F("activity__review_due")), default=None
         ),
     )
+    return safety.with_rules(patients, moment.now)
 
 
 # --- Metrics: every number on the dashboard, and the patients behind it ----------------------
@@ -222,77 +196,20 @@ class Metric:
         return self.referrals is not None
 
 
-def _silent(m: Moment) -> Q:
-    cutoff = m.silent_before
-    return (
-        (Q(activity__last_visit_at__lt=cutoff) | Q(activity__last_visit_at__isnull=True))
-        & (
-            Q(**{f"{_SUMMARY}latest_assessment_at__lt": cutoff})
-            | Q(**{f"{_SUMMARY}latest_assessment_at__isnull": True})
-        )
-        # Someone registered this week has not had the chance to go quiet.
-        & Q(created_at__lt=cutoff)
+def _attention_metric(rule: safety.Rule) -> Metric:
+    """A safety rule of urgent or discuss level, as a number of the dashboard (shown, not acknowledged)."""
+    return Metric(
+        rule.key,
+        rule.title,
+        f"Patients with “{rule.title}” ({rule.level_label.lower()}): {rule.threshold}",
+        lambda m, key=rule.key: safety.shown(key),
+        attention=True,
     )
 
 
-ATTENTION_REASONS: list[Metric] = [
-    Metric(
-        "attention_cows_severe",
-        "Latest COWS moderately severe or severe",
-        "Patients whose latest COWS is moderately severe or severe",
-        lambda m: Q(**{f"{_SUMMARY}latest_cows_band__in": sorted(SEVERE_BAND_KEYS)}),
-        attention=True,
-    ),
-    Metric(
-        "attention_cows_up",
-        "COWS moved up a band",
-        "Patients whose latest COWS is in a higher band than the one before",
-        lambda m: Q(**{f"{_SUMMARY}cows_band_went_up": True}),
-        attention=True,
-    ),
-    Metric(
-        "attention_craving",
-        f"SOWS craving {CRAVING_ALERT_MIN} or more",
-        f"Patients who answered the SOWS craving item {CRAVING_ALERT_MIN} or more on their latest SOWS",
-        lambda m: Q(**{f"{_SUMMARY}latest_sows_craving__gte": CRAVING_ALERT_MIN}),
-        attention=True,
-    ),
-    Metric(
-        "attention_co_use",
-        "Depressant co-use",
-        "Patients whose latest use report records 7-OH with alcohol, benzodiazepines, other opioids or gabapentinoids",
-        lambda m: depressant_co_use(_REPORT),
-        attention=True,
-    ),
-    Metric(
-        "attention_follow_up",
-        "Follow-up date passed",
-        "Patients whose latest visit set a follow-up date that has passed, with no visit since",
-        lambda m: Q(activity__follow_up_due__lt=m.today),
-        attention=True,
-    ),
-    Metric(
-        "attention_silent",
-        "Silent for 7 days",
-        "Patients with no visit and no assessment for 7 days",
-        _silent,
-        attention=True,
-    ),
-    Metric(
-        "attention_link_expired",
-        "Patient link expired unanswered",
-        "Patients whose latest patient link expired without an answer",
-        lambda m: expired_unanswered(m.now, _LINK),
-        attention=True,
-    ),
-    Metric(
-        "attention_taper_review",
-        "Taper review date passed",
-        "Patients with a taper plan review date that passed without being held",
-        lambda m: Q(activity__review_due__lt=m.today),
-        attention=True,
-    ),
-]
+# Every "needs attention" reason is a safety rule (clinic.patients.safety), urgent first. The
+# apps registered their rules in AppConfig.ready(), before this module is imported.
+ATTENTION_REASONS: list[Metric] = [_attention_metric(rule) for rule in safety.rules(dashboard=True)]
 
 
 def _any_attention(m: Moment) -> Q:
@@ -479,98 +396,19 @@ def patient_counts(patients: QuerySet[Patient], moment: Moment) -> Counts:
 # --- Who needs attention, in words --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Reason:
-    key: str
-    text: str
-    at: dt.datetime | dt.date | None  # the date of the fact behind it
-
-
-def _with_reason_flags(patients: QuerySet[Patient], moment: Moment) -> QuerySet[Patient]:
-    flags = {
-        f"is_{reason.key}": ExpressionWrapper(reason.condition(moment), output_field=BooleanField())
-        for reason in ATTENTION_REASONS
-    }
-    return patients.annotate(**flags)
-
-
 def _day(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
         value = timezone.localdate(value)
     return date_format(value, "j M Y")
 
 
-def reasons_for(patient: Patient, reports: dict[int, UseReport]) -> list[Reason]:
-    """The attention reasons of a patient from patients_for_list/attention_preview, in words.
+def reasons_for(patient: Patient, moment: Moment) -> list[safety.Shown]:
+    """The dashboard reasons of a patient from patients_for_metric/attention_preview, in words.
 
-    Which reasons hold was decided in the database by the rules above (the `is_*`
-    annotations); this only words them and finds the date of the fact behind each.
+    Which reasons hold was decided in the database by the safety rules (the `safety_*`
+    annotations); this only words them, urgent first, leaving out acknowledged ones.
     """
-    summary = getattr(patient, "summary_or_none", None)
-    reasons: list[Reason] = []
-    if getattr(patient, "is_attention_cows_severe", False):
-        reasons.append(
-            Reason(
-                "attention_cows_severe",
-                f"Latest COWS is {summary.latest_cows_band_label.lower()} (total {summary.latest_cows_total})",
-                summary.latest_cows_taken_at,
-            )
-        )
-    if getattr(patient, "is_attention_cows_up", False):
-        reasons.append(
-            Reason(
-                "attention_cows_up",
-                f"COWS moved up a band: {summary.previous_cows_band_label.lower()} (total {summary.previous_cows_total})"
-                f" to {summary.latest_cows_band_label.lower()} (total {summary.latest_cows_total})",
-                summary.latest_cows_taken_at,
-            )
-        )
-    if getattr(patient, "is_attention_craving", False):
-        meaning = next(c.label for c in SOWS.item(CRAVING_ITEM_KEY).choices if c.value == summary.latest_sows_craving)
-        reasons.append(
-            Reason(
-                "attention_craving",
-                f"SOWS craving item answered {summary.latest_sows_craving} (“{str(meaning).lower()}”)",
-                summary.latest_sows_taken_at,
-            )
-        )
-    if getattr(patient, "is_attention_co_use", False):
-        report = reports.get(patient.latest_use_report_id)
-        flag = next((f for f in flags_for(report) if f.key == "depressant_co_use"), None)
-        if flag is not None:
-            reasons.append(Reason("attention_co_use", flag.reason, flag.since))
-    if getattr(patient, "is_attention_follow_up", False):
-        reasons.append(
-            Reason(
-                "attention_follow_up",
-                f"Follow-up was due on {_day(patient.follow_up_due)}; no visit since",
-                patient.follow_up_due,
-            )
-        )
-    if getattr(patient, "is_attention_silent", False):
-        last = last_contact(patient)
-        if last is None:
-            text = f"No visit or assessment since registered on {_day(patient.created_at)}"
-        else:
-            text = f"No visit or assessment since {_day(last)}"
-        reasons.append(Reason("attention_silent", text, last or patient.created_at))
-    if getattr(patient, "is_attention_link_expired", False):
-        reasons.append(
-            Reason(
-                "attention_link_expired",
-                f"Patient link expired unanswered on {_day(patient.link_expired_at)}",
-                patient.link_expired_at,
-            )
-        )
-    if getattr(patient, "is_attention_taper_review", False):
-        reasons.append(
-            Reason(
-                "attention_taper_review",
-                f"Taper plan review was due on {_day(patient.review_passed_on)} and not held",
-                patient.review_passed_on,
-            )
-        )
-    return reasons
+    return [s for s in safety.said_for(patient, moment.now, acknowledged=False) if s.rule.on_dashboard]
 
 
 def last_contact(patient: Patient) -> dt.datetime | None:
@@ -584,7 +422,7 @@ def last_contact(patient: Patient) -> dt.datetime | None:
 @dataclass
 class Row:
     patient: Patient
-    reasons: list[Reason] = field(default_factory=list)
+    reasons: list[safety.Shown] = field(default_factory=list)
     referrals: list[Referral] = field(default_factory=list)
 
     @property
@@ -599,13 +437,11 @@ class Row:
 def rows_for(patients: list[Patient], moment: Moment, metric: Metric | None = None) -> list[Row]:
     """Rows with reasons in words for patients from patients_for_metric or attention_preview.
 
-    One query for the latest use reports behind co-use reasons, and for a referral metric one
-    more for the referrals the number is about, with their timings.
+    For a referral metric, one query for the referrals the number is about, with their timings.
     """
-    reports = use_reports_by_id(p.latest_use_report_id for p in patients if getattr(p, "is_attention_co_use", False))
     for patient in patients:
         _attach_summary(patient)
-    rows = [Row(patient, reasons_for(patient, reports)) for patient in patients]
+    rows = [Row(patient, reasons_for(patient, moment)) for patient in patients]
     if metric is not None and metric.referrals is not None and rows:
         chosen = Referral.objects.filter(metric.referrals(moment), patient__in=[p.pk for p in patients])
         by_patient: dict[int, list[Referral]] = {}
@@ -630,7 +466,7 @@ def _attach_summary(patient: Patient) -> None:
 
 def patients_for_metric(patients: QuerySet[Patient], moment: Moment, metric: Metric) -> QuerySet[Patient]:
     """The patients behind one number of the dashboard, by name, with their facts and reason flags."""
-    facts = _with_reason_flags(with_facts(patients, moment), moment)
+    facts = with_facts(patients, moment)
     return (
         facts.filter(metric.condition(moment))
         .select_related("assigned_clinician", "assessment_summary")
@@ -645,7 +481,7 @@ def attention_preview(patients: QuerySet[Patient], moment: Moment, *, limit: int
     order and stops after `limit`, instead of weighing every patient of the clinic.
     """
     chosen = (
-        _with_reason_flags(with_facts(patients, moment), moment)
+        with_facts(patients, moment)
         .filter(COUNTED["attention"].condition(moment))
         .select_related("assigned_clinician", "assessment_summary")
         .order_by("name", "pk")[:limit]

@@ -40,6 +40,7 @@ from clinic.dashboard.selectors import (
     rows_for,
 )
 from clinic.guidance.models import ReferralStatus
+from clinic.patients import safety
 from clinic.patients.models import PatientStatus
 
 LIST_PAGE_SIZE = 50
@@ -142,7 +143,12 @@ def index(request: HttpRequest) -> HttpResponse:
         "patients": cells(["in_care", "new_week", "new_range"]),
         "statuses": cells((f"status_{value}" for value in PatientStatus.values), "patients with status "),
         "bands": cells(_band_keys(), "patients, latest COWS "),
-        "reasons": cells(reason.key for reason in ATTENTION_REASONS),
+        "reasons": [
+            (cell, safety.rule(cell_key).level_label)
+            for cell_key, cell in zip(
+                [r.key for r in ATTENTION_REASONS], cells(r.key for r in ATTENTION_REASONS), strict=True
+            )
+        ],
         "preview": preview,
         "referral_counts": [
             Cell(label, referral_counts[value], links[f"referral_{value}"], f"referrals: {label}")

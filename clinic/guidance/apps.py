@@ -6,4 +6,9 @@ class GuidanceConfig(AppConfig):
     label = "guidance"
 
     def ready(self) -> None:
-        from clinic.guidance import checks  # noqa: F401 (registers the page check)
+        from clinic.guidance import (
+            checks,  # noqa: F401 (registers the page check)
+            safety_rules,
+        )
+
+        safety_rules.register_all()

@@ -5,3 +5,8 @@ class PatientsConfig(AppConfig):
     name = "clinic.patients"
     label = "patients"
     verbose_name = "Patients, visits and 7-OH use"
+
+    def ready(self) -> None:
+        from clinic.patients import safety_rules
+
+        safety_rules.register_all()

@@ -17,9 +17,11 @@ from clinic.accounts.selectors import clinicians_of_clinic
 from clinic.assessments.instruments import COWS
 from clinic.patients.models import (
     VITAL_RANGES,
+    Level,
     Patient,
     PatientStatus,
     Reason,
+    Sedation,
     UseReport,
     Visit,
 )
@@ -67,6 +69,25 @@ def _row(*fields: str, cols: str = "col-sm") -> Div:
 _SELECT = forms.Select(attrs={"class": "form-select"})
 
 
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    """A month and year ("2025-03", or "03/2025" where the browser has no month picker), kept as its first day."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m", "%m/%Y", "%Y-%m-%d"]
+    default_error_messages = {"invalid": "Enter a month and year, for example 2025-03."}
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
 class PatientFilterForm(forms.Form):
     """The list's search, filters and sort, read from the query string. Bad values fall back."""
 
@@ -86,6 +107,7 @@ class PatientFilterForm(forms.Form):
             (SEVERITY_NO_COWS, "No COWS yet"),
         ],
     )
+    safety = forms.ChoiceField(label="Needs attention", required=False, widget=_SELECT)
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
@@ -111,6 +133,7 @@ class PatientFilterForm(forms.Form):
         choices += [(str(c.pk), c.display_name) for c in clinicians]
         choices.append(("none", "No clinician assigned"))
         self.fields["clinician"].choices = choices
+        self.fields["safety"].choices = safety_choices()
 
     def filters(self) -> dict:
         """Keyword arguments for selectors.patients_for_list; an invalid value is ignored."""
@@ -123,7 +146,20 @@ class PatientFilterForm(forms.Form):
             "clinician": int(clinician) if clinician.isdigit() else clinician,
             "sort": data.get("sort") or ListSort.NAME,
             "severity": data.get("severity") or "",
+            "safety": data.get("safety") or "",
         }
+
+
+def safety_choices() -> list[tuple]:
+    """Any, a level (urgent, discuss, information: not acknowledged), or one rule, grouped by level."""
+    from clinic.patients import safety
+
+    choices: list[tuple] = [("", "Any or none")]
+    for value, label in Level.choices:
+        choices.append((f"level:{value}", f"Any {label.lower()} reason"))
+    for value, label in Level.choices:
+        choices.append((label, [(r.key, r.title) for r in safety.rules(level=value)]))
+    return choices
 
 
 class CheckedModelForm(forms.ModelForm):
@@ -228,20 +264,26 @@ class VisitForm(CheckedModelForm):
             "next_follow_up": DateInput,
             "notes": forms.Textarea(attrs={"rows": 4}),
             "plan": forms.Textarea(attrs={"rows": 3}),
+            "sedation": forms.RadioSelect,
         }
         labels = {
             "kind": "Kind of visit",
+            "sedation": "Sedation level (Pasero Opioid-induced Sedation Scale, POSS)",
             "bp_systolic": "Systolic (mmHg)",
             "bp_diastolic": "Diastolic (mmHg)",
             "plan": "Plan, in your words",
         }
-        help_texts = {"plan": "What you and the patient agreed. Steady never suggests a dose."}
+        help_texts = {
+            "plan": "What you and the patient agreed. Steady never suggests a dose.",
+            "sedation": "Optional. Level descriptions from Pasero 1994; sedation comes before breathing slows.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             self.initial.setdefault("occurred_at", _now_local())
         _drop_blank_choice(self.fields["kind"])
+        self.fields["sedation"].choices = [("", "Not assessed"), *Sedation.choices]
         self.fields["occurred_at"].error_messages["required"] = "Enter the date and time of the visit."
         self.fields["kind"].error_messages["required"] = "Choose the kind of visit."
         for name in VITAL_RANGES:
@@ -254,6 +296,7 @@ class VisitForm(CheckedModelForm):
                 _row("pulse", "respiratory_rate", "oxygen_saturation", cols="col-sm-4"),
                 HTML('<p class="form-text mt-0">Blood pressure: give both numbers, or neither.</p>'),
                 _row("bp_systolic", "bp_diastolic", "temperature_c", cols="col-sm-4"),
+                "sedation",
             ),
             "notes",
             "plan",
@@ -323,6 +366,7 @@ class UseReportForm(CheckedModelForm):
             "benzodiazepines",
             "other_opioids",
             "gabapentinoids",
+            "other_sedatives",
             "stimulants",
             "cannabis",
             "reasons",
@@ -330,10 +374,12 @@ class UseReportForm(CheckedModelForm):
             "previous_attempts_to_stop",
             "past_withdrawal",
             "past_overdose",
+            "last_overdose_on",
             "overdose_history",
             "current_medications",
             "notes",
         ]
+        field_classes = {"last_overdose_on": MonthField}
         widgets = {
             "recorded_at": DateTimeInput,
             "last_use_at": DateTimeInput,
@@ -365,6 +411,8 @@ class UseReportForm(CheckedModelForm):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("recorded_at", _now_local())
         _drop_blank_choice(self.fields["product_form"])
+        _drop_blank_choice(self.fields["other_sedatives"])
+        self.initial.setdefault("other_sedatives", "none")
         self.fields["product_form"].error_messages["required"] = "Choose the product form."
         self.helper = _helper(
             "recorded_at",
@@ -384,7 +432,8 @@ class UseReportForm(CheckedModelForm):
                 "Other substances, and how often",
                 HTML('<p class="form-text mt-0">Leave “None” where the patient uses none.</p>'),
                 _row("alcohol", "benzodiazepines", "other_opioids", cols="col-sm-4"),
-                _row("gabapentinoids", "stimulants", "cannabis", cols="col-sm-4"),
+                _row("gabapentinoids", "other_sedatives", "stimulants", cols="col-sm-4"),
+                _row("cannabis", cols="col-sm-4"),
             ),
             "reasons",
             "reason_other",
@@ -393,6 +442,7 @@ class UseReportForm(CheckedModelForm):
                 "previous_attempts_to_stop",
                 "past_withdrawal",
                 "past_overdose",
+                "last_overdose_on",
                 "overdose_history",
             ),
             "current_medications",

@@ -29,6 +29,20 @@ class PatientStatus(models.TextChoices):
     DISCHARGED = "discharged", "Discharged"
 
 
+class PregnancyStatus(models.TextChoices):
+    NOT_ASKED = "not_asked", "Not asked"
+    PREGNANT = "pregnant", "Pregnant"
+    POSSIBLY = "possibly", "Possibly pregnant"
+    NOT_PREGNANT = "not_pregnant", "Not pregnant"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+# Answers that record what the patient said on a given day: they need the date asked.
+PREGNANCY_ANSWERS_WITH_DATE = frozenset(
+    {PregnancyStatus.PREGNANT, PregnancyStatus.POSSIBLY, PregnancyStatus.NOT_PREGNANT}
+)
+
+
 class Problem(NamedTuple):
     field: str  # the field the message is shown next to
     message: str
@@ -145,6 +159,20 @@ VITAL_RANGES: dict[str, tuple[Decimal | int, Decimal | int, str]] = {
 }
 
 
+class Sedation(models.TextChoices):
+    """The Pasero Opioid-induced Sedation Scale (POSS; Pasero 1994): the level descriptions only.
+
+    The published scale pairs levels with actions, some of which change an opioid dose; Steady
+    never shows that column (tests/patients/test_sedation.py).
+    """
+
+    SLEEP = "S", "S: sleep, easy to arouse"
+    AWAKE = "1", "1: awake and alert"
+    SLIGHTLY_DROWSY = "2", "2: slightly drowsy, easily aroused"
+    FREQUENTLY_DROWSY = "3", "3: frequently drowsy, arousable, drifts off to sleep during conversation"
+    SOMNOLENT = "4", "4: somnolent, minimal or no response to verbal and physical stimulation"
+
+
 def _vital(name: str):
     low, high, _unit = VITAL_RANGES[name]
     return _range(low, high)
@@ -176,6 +204,11 @@ class Visit(CheckedModel):
         null=True,
         blank=True,
         validators=_vital("temperature_c"),
+    )
+    # Nullable (None: not assessed) so that SQLite adds the column in place: rebuilding the table
+    # would drop the triggers other apps keep on it.
+    sedation = models.CharField(  # noqa: DJ001
+        "sedation level (POSS)", max_length=1, choices=Sedation.choices, null=True, blank=True
     )
     notes = models.TextField(blank=True)
     plan = models.TextField("plan (in your words)", blank=True)
@@ -210,6 +243,8 @@ class Visit(CheckedModel):
             shown.append(f"SpO₂ {self.oxygen_saturation}%")
         if self.temperature_c is not None:
             shown.append(f"{self.temperature_c} °C")
+        if self.sedation:
+            shown.append(f"sedation POSS {self.sedation}")
         return shown
 
     def problems(self) -> Iterator[Problem]:
@@ -311,6 +346,15 @@ class UseReport(CheckedModel):
         "other opioids (including fentanyl)", max_length=12, choices=Frequency.choices, default=Frequency.NONE
     )
     gabapentinoids = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.NONE)
+    # Nullable (None: not asked, as on reports made before it was asked) so that SQLite adds the
+    # column in place: rebuilding the table would drop the triggers other apps keep on it.
+    other_sedatives = models.CharField(  # noqa: DJ001
+        "other sedatives (sleeping pills, barbiturates)",
+        max_length=12,
+        choices=Frequency.choices,
+        null=True,
+        blank=True,
+    )
     stimulants = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.NONE)
     cannabis = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.NONE)
     reasons = models.JSONField("why they use it", default=list, blank=True)
@@ -318,6 +362,9 @@ class UseReport(CheckedModel):
     previous_attempts_to_stop = models.TextField(blank=True)
     past_withdrawal = models.TextField("past withdrawal", blank=True)
     past_overdose = models.BooleanField("has had an overdose", default=False)
+    last_overdose_on = models.DateField(
+        "most recent overdose (month and year)", null=True, blank=True, help_text="The first of the month is kept."
+    )
     overdose_history = models.TextField("overdose history", blank=True)
     current_medications = models.TextField(
         "current medications",
@@ -362,14 +409,108 @@ class UseReport(CheckedModel):
                 yield Problem("last_use_at", "The last use cannot be after the time of this report.", ("recorded_at",))
         if set(self.reasons or []) - set(Reason.values):
             yield Problem("reasons", "Choose reasons from the list.")
+        if self.last_overdose_on is not None:
+            if self.last_overdose_on > timezone.localdate():
+                yield Problem("last_overdose_on", "The overdose cannot be in the future.")
+            elif not self.past_overdose:
+                yield Problem(
+                    "last_overdose_on", "Tick “has had an overdose” too, or leave the month empty.", ("past_overdose",)
+                )
 
     @property
     def is_concentrated(self) -> bool:
         return self.product_form in CONCENTRATED_FORMS
 
-    @property
-    def reported_daily_mg(self) -> Decimal | None:
-        """Strength × units per day, as the patient reported them. Display only."""
-        if self.strength_mg_per_unit is None or self.units_per_day is None:
-            return None
-        return self.strength_mg_per_unit * self.units_per_day
+
+class PregnancyStatus(models.TextChoices):
+    PREGNANT = "pregnant", "Pregnant"
+    POSSIBLY = "possibly", "Possibly pregnant"
+    NOT_PREGNANT = "not_pregnant", "Not pregnant"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    NOT_ASKED = "not_asked", "Not asked (declined or not possible today)"
+
+
+class PregnancyAnswer(CheckedModel):
+    """What the patient said about pregnancy, and the date asked. The latest answer counts."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="pregnancy_answers")
+    status = models.CharField("pregnancy", max_length=16, choices=PregnancyStatus.choices)
+    asked_on = models.DateField("date asked")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-asked_on", "-pk"]
+        indexes = [models.Index(fields=["patient", "-asked_on"], name="pregnancy_patient_date")]
+
+    def __str__(self) -> str:
+        return f"Pregnancy {self.status} {self.asked_on:%Y-%m-%d}"
+
+    def problems(self) -> Iterator[Problem]:
+        if self.asked_on is not None and self.asked_on > timezone.localdate():
+            yield Problem("asked_on", "The date asked cannot be in the future.")
+
+
+class NaloxoneEvent(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    GIVEN = "given", "Given (a kit handed over)"
+    PRESCRIBED = "prescribed", "Prescribed"
+    DECLINED = "declined", "Declined"
+    USED = "used", "Used (the patient or someone near them used naloxone)"
+
+
+class NaloxoneRecord(CheckedModel):
+    """Naloxone for one patient: offered, given, prescribed, declined or used, on a date."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="naloxone_records")
+    event = models.CharField("what happened", max_length=12, choices=NaloxoneEvent.choices)
+    on = models.DateField("date")
+    notes = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        indexes = [models.Index(fields=["patient", "-on"], name="naloxone_patient_date")]
+
+    def __str__(self) -> str:
+        return f"Naloxone {self.event} {self.on:%Y-%m-%d}"
+
+    def problems(self) -> Iterator[Problem]:
+        if self.on is not None and self.on > timezone.localdate():
+            yield Problem("on", "The date cannot be in the future.")
+
+
+class Level(models.TextChoices):
+    """How soon a safety rule's reason needs a person (clinic.patients.safety). Urgent shows first."""
+
+    URGENT = "urgent", "Urgent"
+    DISCUSS = "discuss", "Discuss"
+    INFORMATION = "information", "Information"
+
+
+class Acknowledgement(models.Model):
+    """Staff saw a safety reason and say what was done. Keyed to the rule and the fact behind it.
+
+    The reason leaves the dashboard while its fact stays the same; a newer record (a new visit,
+    a new use report) is a new fact and raises it again. Rows are never edited or deleted.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="acknowledgements")
+    rule = models.CharField(max_length=64)
+    fact = models.CharField(max_length=100)  # the record behind the reason, e.g. "visit 42"
+    level = models.CharField(max_length=12, choices=Level.choices)
+    reason = models.TextField()  # the words shown when it was acknowledged
+    action_taken = models.TextField("what was done")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["patient", "rule", "fact"], name="ack_patient_rule_fact")]
+        constraints = [
+            models.CheckConstraint(name="ack_says_what_was_done", condition=~Q(action_taken="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Acknowledgement of {self.rule} {self.at:%Y-%m-%d}"

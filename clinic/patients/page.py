@@ -22,9 +22,8 @@ Region = Literal["attention", "main", "side"]
 
 # Order matters within a region. Apps append their providers here as they land.
 PANEL_PROVIDERS: list[str] = [
+    "clinic.patients.panels.safety_panel",  # first: the attention region's reasons, urgent first
     "clinic.patients.panels.use_panel",
-    "clinic.patients.panels.flags_panel",
-    "clinic.assessments.panels.assessment_attention",
     "clinic.assessments.panels.assessments_panel",
     "clinic.selfreport.panels.links_panel",
     "clinic.guidance.panels.guidance_cards_panel",

@@ -1,4 +1,4 @@
-"""The patients app's own contributions to the patient page: risk flags, visits and use reports.
+"""The patients app's own contributions to the patient page: safety reasons, visits and use reports.
 
 Both providers read the patient's visits and use reports through one prefetch, so the page
 costs two queries here however long the story grows.
@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.patients.changes import use_report_changes
-from clinic.patients.flags import flags_for
-from clinic.patients.models import Patient, UseReport, Visit
+from clinic.patients.models import Acknowledgement, NaloxoneRecord, Patient, PregnancyAnswer, UseReport, Visit
 from clinic.patients.page import Panel, TimelineEntry
+from clinic.patients.safety import rules_for_patient
 
 
 def _story(patient: Patient) -> tuple[list[Visit], list[UseReport]]:
@@ -67,11 +67,17 @@ def use_panel(request: HttpRequest, patient: Patient) -> Panel:
     )
 
 
-def flags_panel(request: HttpRequest, patient: Patient) -> Panel:
-    """Risk flags from the latest use report, at the top of the page."""
-    _visits, reports = _story(patient)
+def safety_panel(request: HttpRequest, patient: Patient) -> Panel:
+    """Every safety reason that holds now, urgent first, and the acknowledgements. Five queries."""
+    history = list(Acknowledgement.objects.filter(patient=patient).select_related("by"))
     return Panel(
         region="attention",
-        template="patients/_flags_panel.html",
-        context={"flags": flags_for(reports[0] if reports else None), "has_reports": bool(reports)},
+        template="patients/_safety_panel.html",
+        context={
+            "reasons": rules_for_patient(patient),
+            "history": history,
+            "has_reports": patient.use_reports.exists(),
+            "pregnancy": PregnancyAnswer.objects.filter(patient=patient).first(),
+            "naloxone": list(NaloxoneRecord.objects.filter(patient=patient).select_related("recorded_by")[:5]),
+        },
     )

@@ -50,6 +50,7 @@ def patients_for_list(
     clinician: str | int = "all",
     sort: str = ListSort.NAME,
     severity: str = "",
+    safety: str = "",
 ) -> QuerySet[Patient]:
     """The patient list: visible patients filtered and sorted, in a fixed number of queries.
 
@@ -57,7 +58,12 @@ def patients_for_list(
     as annotations, so neither costs a query per row. `clinician` is "all", "mine", "none"
     (unassigned) or a staff id; the caller validates it. `severity` is a COWS band key of the
     latest COWS, "below" (a latest COWS under the mild band) or "none" (no COWS yet).
+    Every patient carries the safety rules' annotations (clinic.patients.safety, in the same
+    statement); `safety` keeps those shown for one rule key, or for any rule of "level:<level>"
+    (shown: holding and not acknowledged for its current fact).
     """
+    from clinic.patients import safety as rules
+
     patients = patients_visible_to(user).select_related("assigned_clinician", "assessment_summary")
     if search:
         patients = patients.filter(Q(name__icontains=search) | Q(record_number__icontains=search))
@@ -83,6 +89,11 @@ def patients_for_list(
         last_contact=_latest_of_patient(Visit.objects.all(), "occurred_at", "occurred_at"),
         latest_use_report_id=_latest_of_patient(UseReport.objects.all(), "recorded_at", "pk"),
     )
+    patients = rules.with_rules(patients)
+    if safety.startswith("level:"):
+        patients = patients.filter(rules.shown_any(rules.rules(level=safety.removeprefix("level:"))))
+    elif safety:
+        patients = patients.filter(rules.shown(safety))
     if sort == ListSort.RECENT:
         return patients.order_by(F("last_contact").desc(nulls_last=True), "name", "pk")
     if sort == ListSort.OLDEST:

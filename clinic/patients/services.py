@@ -13,10 +13,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from clinic.accounts.models import Clinic, User
 from clinic.audit.services import Action, audit_record
-from clinic.patients.models import Patient, UseReport, Visit
+from clinic.patients.models import Acknowledgement, NaloxoneRecord, Patient, PregnancyAnswer, UseReport, Visit
 
 PATIENT_FIELDS = (
     "record_number",
@@ -119,6 +120,7 @@ VISIT_FIELDS = (
     "respiratory_rate",
     "oxygen_saturation",
     "temperature_c",
+    "sedation",
     "notes",
     "plan",
     "next_follow_up",
@@ -181,3 +183,86 @@ def _only(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise ValueError(f"unexpected fields: {sorted(unknown)}")
+
+
+class ReasonChanged(ValidationError):
+    """The safety reason no longer holds, or its facts changed since the page was read."""
+
+
+@transaction.atomic
+def acknowledgement_record(
+    *,
+    request: HttpRequest | None,
+    actor: User,
+    patient: Patient,
+    rule: str,
+    fact: str,
+    action_taken: str,
+    now: dt.datetime | None = None,
+) -> Acknowledgement:
+    """Record that `actor` saw the safety reason `rule` and what was done, in one transaction.
+
+    `fact` is the fact the actor was shown; if the reason no longer holds, is already
+    acknowledged, or now rests on another fact (a newer record), nothing is saved and
+    ReasonChanged says so: the actor reads the reason again. Audited in the same transaction.
+    """
+    from clinic.patients.safety import rules_for_patient
+
+    action_taken = action_taken.strip()
+    if not action_taken:
+        raise ValidationError({"action_taken": "Say what was done (for example: discussed, called, referred)."})
+    now = now or timezone.now()
+    current = next((s for s in rules_for_patient(patient, now) if s.key == rule), None)
+    if current is None:
+        raise ReasonChanged("This reason does not hold for the patient now, so there is nothing to acknowledge.")
+    if current.acknowledged:
+        raise ReasonChanged("This reason was already acknowledged for these facts.")
+    if current.fact != fact:
+        raise ReasonChanged("The facts behind this reason changed since you opened the page. Read it again.")
+    acknowledgement = Acknowledgement.objects.create(
+        patient=patient,
+        rule=rule,
+        fact=fact,
+        level=current.level,
+        reason=current.text,
+        action_taken=action_taken,
+        by=actor,
+        at=now,
+    )
+    audit_record(
+        request=request,
+        action=Action.CREATE,
+        obj=acknowledgement,
+        actor=actor,
+        clinic=patient.clinic,
+        detail=f"safety acknowledgement {rule}",
+    )
+    return acknowledgement
+
+
+@transaction.atomic
+def naloxone_record(
+    *,
+    request: HttpRequest | None,
+    patient: Patient,
+    recorded_by: User,
+    event: str,
+    on: dt.date,
+    notes: str = "",
+) -> NaloxoneRecord:
+    """Record naloxone offered, given, prescribed, declined or used. Raises ValidationError, nothing saved."""
+    record = NaloxoneRecord(patient=patient, recorded_by=recorded_by, event=event, on=on, notes=notes)
+    _save(record)
+    audit_record(request=request, action=Action.CREATE, obj=record, clinic=patient.clinic, detail=f"naloxone {event}")
+    return record
+
+
+@transaction.atomic
+def pregnancy_answer_record(
+    *, request: HttpRequest | None, patient: Patient, recorded_by: User, status: str, asked_on: dt.date
+) -> PregnancyAnswer:
+    """Record what the patient said about pregnancy on the date asked. Raises ValidationError, nothing saved."""
+    answer = PregnancyAnswer(patient=patient, recorded_by=recorded_by, status=status, asked_on=asked_on)
+    _save(answer)
+    audit_record(request=request, action=Action.CREATE, obj=answer, clinic=patient.clinic, detail="pregnancy status")
+    return answer

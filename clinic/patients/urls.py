@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic.patients import views
+from clinic.patients import safety_views, views
 
 app_name = "patients"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("<int:pk>/visits/<int:visit_pk>/edit/", views.visit_update, name="visit_update"),
     path("<int:pk>/use-reports/new/", views.use_report_create, name="use_report_create"),
+    path("<int:pk>/pregnancy/new/", safety_views.pregnancy_create, name="pregnancy_create"),
+    path("<int:pk>/naloxone/new/", safety_views.naloxone_create, name="naloxone_create"),
+    path("<int:pk>/safety/<slug:rule>/acknowledge/", safety_views.acknowledge, name="acknowledge"),
 ]

@@ -249,7 +249,7 @@ def test_the_patient_page_chart_can_use_hours_since_last_use(alice_client, patie
 def test_attention_notes_give_their_reason_and_date(alice_client, patient, alice, totals, note):
     save(*[assessment(patient, COWS, local(2026, 1, 5 + n, 9, 30), t, entered_by=alice) for n, t in enumerate(totals)])
     html = alice_client.get(patient_url(patient)).content.decode()
-    attention = re.search(r'<section aria-labelledby="assessment-attention-heading".*?</section>', html, re.S).group(0)
+    attention = re.search(r'<section aria-labelledby="safety-heading".*?</section>', html, re.S).group(0)
     assert note in attention
     assert "6 Jan 2026, 09:30" in attention
 

@@ -8,11 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from clinic.dashboard.selectors import depressant_co_use
 from clinic.guidance import services as guidance
 from clinic.guidance.models import ReviewDate, TaperStatus
-from clinic.patients.flags import flags_for
-from clinic.patients.models import UseReport
+from clinic.patients.models import NaloxoneRecord
 from clinic.selfreport.models import PatientLink
 from clinic.selfreport.services import patient_link_issue, patient_link_revoke
 from tests.conftest import make_patient
@@ -22,12 +20,13 @@ from tests.patients.factories import make_use_report, make_visit
 
 @pytest.fixture
 def two(clinic, alice):
-    """Two of Alice's patients, registered a month ago and seen yesterday: no reason yet."""
+    """Two of Alice's patients, registered a month ago, seen yesterday, naloxone given: no reason yet."""
     yes = make_patient(clinic, "R-YES", name="Yara Yes", assigned_clinician=alice)
     no = make_patient(clinic, "R-NO", name="Nico No", assigned_clinician=alice)
     for patient in (yes, no):
         registered(patient, 30)
         make_visit(patient, alice, days_ago=1)
+        NaloxoneRecord.objects.create(patient=patient, event="given", on=timezone.localdate(), recorded_by=alice)
     return yes, no
 
 
@@ -76,23 +75,7 @@ def test_depressant_co_use_on_the_latest_use_report_needs_attention(bob_client, 
     make_use_report(yes, alice, days_ago=1, benzodiazepines="most_days")
     make_use_report(no, alice, days_ago=2, alcohol="daily")
     make_use_report(no, alice, days_ago=1, stimulants="daily", cannabis="daily")  # not depressants
-    assert flagged(bob_client, "attention_co_use") == {"R-YES"}
-
-
-def test_the_co_use_rule_in_the_database_is_the_rule_of_the_risk_flags(alice, patient):
-    cases = [
-        {},
-        {"alcohol": "occasional"},
-        {"benzodiazepines": "daily"},
-        {"other_opioids": "weekly"},
-        {"gabapentinoids": "most_days"},
-        {"stimulants": "daily", "cannabis": "daily"},
-    ]
-    for days, values in enumerate(cases):
-        make_use_report(patient, alice, days_ago=days + 1, **values)
-    in_database = set(UseReport.objects.filter(depressant_co_use()).values_list("pk", flat=True))
-    by_flags = {r.pk for r in UseReport.objects.all() if any(f.key == "depressant_co_use" for f in flags_for(r))}
-    assert in_database == by_flags and len(by_flags) == 4
+    assert flagged(bob_client, "depressant_frequent") == {"R-YES"}
 
 
 def test_a_follow_up_date_that_passed_with_no_visit_since_needs_attention(bob_client, clinic, alice, two):
@@ -191,11 +174,11 @@ def test_each_reason_is_worded_with_the_date_of_the_fact_behind_it(bob_client, a
     record(yes, alice, "COWS", 40, days_ago=2)
     response = bob_client.get("/dashboard/patients/", {"metric": "attention"})
     reasons = {reason.key: reason for reason in response.context["rows"][0].reasons}
-    assert reasons["attention_cows_severe"].text == "Latest COWS is severe (total 40)"
+    assert reasons["attention_cows_severe"].text == "Latest COWS is in the severe band (total 40)."
     assert timezone.localdate(reasons["attention_cows_severe"].at) == timezone.localdate(ago(2))
-    assert "alcohol (weekly)" in reasons["attention_co_use"].text
-    assert timezone.localdate(reasons["attention_co_use"].at) == timezone.localdate(ago(3))
-    assert "Latest COWS is severe (total 40)" in response.content.decode()
+    assert "alcohol (weekly)" in reasons["depressant_occasional"].text
+    assert timezone.localdate(reasons["depressant_occasional"].at) == timezone.localdate(ago(3))
+    assert "Latest COWS is in the severe band (total 40)." in response.content.decode()
 
 
 def test_discharged_patients_never_need_attention(bob_client, alice, two):

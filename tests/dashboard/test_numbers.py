@@ -10,7 +10,7 @@ from django.utils import timezone
 from clinic.dashboard.selectors import week_start
 from clinic.guidance import services as guidance
 from clinic.guidance.models import ProviderKind, ReferralEvent
-from clinic.patients.models import VisitKind
+from clinic.patients.models import NaloxoneRecord, VisitKind
 from tests.conftest import make_patient
 from tests.dashboard.helpers import INDEX, LIST, ago, listed, record, registered, totals
 from tests.patients.factories import make_visit
@@ -31,6 +31,7 @@ def clinic_of_six(clinic, alice, erin):
     ]:
         patient = registered(make_patient(clinic, number, name=name, assigned_clinician=clinician, status=status), days)
         make_visit(patient, alice, days_ago=0.5, kind=VisitKind.FOLLOW_UP)
+        NaloxoneRecord.objects.create(patient=patient, event="given", on=timezone.localdate(), recorded_by=alice)
         if cows is not None:
             record(patient, alice, "COWS", cows, days_ago=0.5)
         people[number] = patient

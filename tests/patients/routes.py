@@ -92,4 +92,32 @@ ROUTES = [
         kwargs=lambda w: {"pk": w.patient.pk},
         data=_use_report_data,
     ),
+    Route(
+        "patients:acknowledge",
+        allowed=PATIENT_STAFF,
+        kwargs=lambda w: {"pk": w.patient.pk, "rule": "past_overdose"},
+    ),
+    Route(
+        "patients:acknowledge",
+        method="POST",
+        allowed=PATIENT_STAFF,
+        kwargs=lambda w: {"pk": w.patient.pk, "rule": "past_overdose"},
+        data=lambda w: {"fact": "", "action_taken": "Talked it through."},
+    ),
+    Route("patients:naloxone_create", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk}),
+    Route(
+        "patients:naloxone_create",
+        method="POST",
+        allowed=PATIENT_STAFF,
+        kwargs=lambda w: {"pk": w.patient.pk},
+        data=lambda w: {"event": "given", "on": timezone.localdate().isoformat()},
+    ),
+    Route("patients:pregnancy_create", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk}),
+    Route(
+        "patients:pregnancy_create",
+        method="POST",
+        allowed=PATIENT_STAFF,
+        kwargs=lambda w: {"pk": w.patient.pk},
+        data=lambda w: {"status": "not_pregnant", "asked_on": timezone.localdate().isoformat()},
+    ),
 ]

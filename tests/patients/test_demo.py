@@ -6,8 +6,9 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from clinic.patients.flags import flags_for
+from clinic.patients import safety
 from clinic.patients.models import Patient, UseReport, Visit
+from clinic.patients.safety import rules_for_patient
 
 
 def test_loading_the_demo_twice_changes_nothing(db):
@@ -23,8 +24,8 @@ def test_the_demo_exercises_every_flag_and_assigns_riverside_patients_to_alice_o
     call_command("load_demo", stdout=StringIO())
     seen = set()
     for patient in Patient.objects.all():
-        seen |= {flag.key for flag in flags_for(patient.use_reports.first())}
-    assert seen == {"depressant_co_use", "concentrated_product", "strength_unknown", "past_overdose"}
+        seen |= {reason.key for reason in rules_for_patient(patient)}
+    assert {rule.key for rule in safety.rules()} <= seen
     riverside = Patient.objects.filter(clinic__name="Riverside Recovery Clinic")
     assert set(riverside.values_list("assigned_clinician__username", flat=True)) == {"alice", "erin"}
 

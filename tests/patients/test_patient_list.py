@@ -94,9 +94,10 @@ def test_each_row_shows_the_flags_of_the_latest_use_report_only(alice_client, cl
     make_use_report(patient, alice, days_ago=1, product_form="tablet", strength_mg_per_unit=15)
     response = alice_client.get(LIST)
     ((_patient, flags),) = response.context["rows"]
-    assert [flag.key for flag in flags] == ["concentrated_product"]
-    assert b"Concentrated 7-OH product" in response.content
-    assert b"Respiratory depression risk" not in response.content
+    assert [flag.key for flag in flags] == ["naloxone_none", "concentrated_product"]
+    table = response.content.decode().split("<tbody")[1]
+    assert "Concentrated 7-OH product" in table
+    assert "Respiratory depression risk" not in table
 
 
 def test_the_list_never_shows_a_reported_daily_intake(alice_client, clinic, alice):
@@ -154,7 +155,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(
     rows = response.context["rows"]
     assert len(rows) == min(count + 1 if query else count // 2 + 1, 25)
     assert all(
-        {flag.key for flag in flags} == {"concentrated_product", "strength_unknown", "past_overdose"}
+        {flag.key for flag in flags} == {"concentrated_product", "strength_unknown", "past_overdose", "naloxone_none"}
         for _, flags in rows
     )
 

@@ -49,21 +49,23 @@ def test_the_flags_of_the_latest_report_are_shown_at_the_top_with_reason_and_dat
         patient, alice, days_ago=1, product_form="vape", strength_unknown=True, benzodiazepines="daily"
     )
     response = page_of(alice_client, patient)
-    (attention,) = [p for p in response.context["panels"]["attention"] if p.template == "patients/_flags_panel.html"]
-    assert [flag.key for flag in attention.context["flags"]] == [
-        "depressant_co_use",
+    (attention,) = [p for p in response.context["panels"]["attention"] if p.template == "patients/_safety_panel.html"]
+    assert [reason.key for reason in attention.context["reasons"]] == [
+        "depressant_frequent",
+        "alcohol_benzodiazepine_withdrawal",
+        "naloxone_none",
         "concentrated_product",
         "strength_unknown",
     ]
     html = response.content.decode()
-    assert "Respiratory depression risk." in html and "benzodiazepines (daily)" in html
+    assert "Depressant daily or several days a week." in html and "benzodiazepines (daily)" in html
     assert f'datetime="{timezone.localtime(latest.recorded_at).isoformat()}"' in html
-    assert "Past overdose" not in html.split('id="flags-heading"')[1].split("</section>")[0]
+    assert "Past overdose" not in html.split('id="safety-heading"')[1].split("</section>")[0]
 
 
-def test_a_patient_without_reports_says_so_instead_of_showing_flags(alice_client, patient):
+def test_a_patient_without_reports_says_so_beside_the_safety_reasons(alice_client, patient):
     html = page_of(alice_client, patient).content.decode()
-    assert "No use report yet, so no risk flags can be shown." in html
+    assert "No use report yet, so Steady cannot check" in html
 
 
 def test_each_view_of_the_patient_page_is_audited(alice_client, alice, patient):
