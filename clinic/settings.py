@@ -167,8 +167,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Axes first: it refuses a locked-out username and address before any password is checked.
+# Then the account-wide slowdown (clinic/accounts/slowdown.py), which may refuse before the password too.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "clinic.accounts.slowdown.AccountSlowdownBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -289,6 +291,13 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "clinic.accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are already in Steady's own audit trail
 AXES_VERBOSE = False
+# Account-wide slowdown (clinic/accounts/slowdown.py): after this many failures for one username
+# from at least this many addresses within the window, one try per ACCOUNT_SLOWDOWN_SECONDS, and
+# the person is emailed.
+ACCOUNT_SLOWDOWN_FAILURES = env_int("ACCOUNT_SLOWDOWN_FAILURES", 10, minimum=1)
+ACCOUNT_SLOWDOWN_ADDRESSES = env_int("ACCOUNT_SLOWDOWN_ADDRESSES", 3, minimum=1)
+ACCOUNT_SLOWDOWN_WINDOW_MINUTES = env_int("ACCOUNT_SLOWDOWN_WINDOW_MINUTES", 60, minimum=1)
+ACCOUNT_SLOWDOWN_SECONDS = env_int("ACCOUNT_SLOWDOWN_SECONDS", 60, minimum=1)
 # The peer address, as the audit trail records it (behind a proxy, the proxy sets REMOTE_ADDR).
 AXES_CLIENT_IP_CALLABLE = "clinic.audit.services.client_ip"
 

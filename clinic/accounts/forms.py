@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 
 from clinic.accounts.models import Role, User
 
@@ -20,6 +21,16 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         limit = User._meta.get_field("username").max_length
         self.fields["username"].validators.append(MaxLengthValidator(limit))
+
+    def get_invalid_login_error(self):
+        until = getattr(self.request, "steady_account_slowed_until", None)  # clinic.accounts.slowdown
+        if until is not None:
+            return forms.ValidationError(
+                "This account has had many failed sign-ins, so it takes one try at a time for now. "
+                f"Try again after {timezone.localtime(until):%H:%M:%S}.",
+                code="account_slowed",
+            )
+        return super().get_invalid_login_error()
 
 
 class StaffCreateForm(forms.Form):

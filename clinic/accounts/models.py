@@ -58,3 +58,22 @@ class User(AbstractUser):
     def sees_patients(self) -> bool:
         """Clinicians and supervisors work with patient records; clinic admins manage staff only."""
         return self.clinic_id is not None and self.role in (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+class AccountSignInFailures(models.Model):
+    """Failed sign-ins for one username from every address, in the current window.
+
+    Kept per username as typed (known or not), so a slowed-down answer never tells whether an
+    account exists. Written only by clinic.accounts.slowdown.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    window_started_at = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    # Distinct addresses seen in the window, only as many as the rule needs to count.
+    addresses = models.JSONField(default=list)
+    last_failure_at = models.DateTimeField(db_index=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures} failure(s) since {self.window_started_at:%Y-%m-%d %H:%M}"
