@@ -77,3 +77,42 @@ class AccountSignInFailures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}: {self.failures} failure(s) since {self.window_started_at:%Y-%m-%d %H:%M}"
+
+
+class AccountLinkPurpose(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
+    PASSWORD_RESET = "password_reset", "Password reset"
+
+
+class AccountLink(models.Model):
+    """A one-time set-password link sent by email: an invitation or a password reset.
+
+    Only the sha256 of the token is stored; the token itself is in the email and nowhere else.
+    Used once (used_at), and only until expires_at. Written only by clinic.accounts.invitations.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_links")
+    purpose = models.CharField(max_length=20, choices=AccountLinkPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="account_links_sent"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="account_link_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.user}"
+
+
+class PasswordResetRequest(models.Model):
+    """One "forgot password" request, kept an hour, to rate-limit requests from one address."""
+
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.ip_address} at {self.created_at:%Y-%m-%d %H:%M}"
