@@ -9,7 +9,7 @@ row. Changing, deleting or inserting a row breaks the chain from that row on.
 Rows written before the chain was keyed have an empty `key_id` and a plain SHA-256 hash. They
 may only form a prefix: once a keyed row appears, an unkeyed row after it is a break.
 Removing rows from the end leaves a valid chain, which is why the head (count and last hash)
-is also recorded outside the table (clinic/audit/head.py) and compared at verification.
+is also recorded outside the table (clinic/audit/management/head.py) and compared at verification.
 
 The serialization below is frozen: changing it would make every existing row fail verification.
 """

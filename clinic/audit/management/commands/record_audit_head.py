@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.audit.head import head_path, head_record, trail_check
+from clinic.audit.management.head import head_path, head_record, trail_check
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""The audit chain's head, recorded outside the audit table.
+"""The audit chain's head, recorded outside the audit table (by the audit commands only; no request writes it).
 
 A chain verifies from its first row to its last, so deleting the newest rows (or every row)
 leaves a chain that still verifies. The head (how many rows, and the last row's hash) is
