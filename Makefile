@@ -42,25 +42,49 @@ check: $(VENV)/.dev
 
 # Production mode on this machine: DEBUG off, gunicorn (gunicorn.conf.py), WhiteNoise, PostgreSQL.
 # Plain http on 127.0.0.1, so no HTTPS redirect; behind a TLS proxy leave SECURE_SSL_REDIRECT alone.
-# Without SECRET_KEY a random one is made once into .secret_key (git-ignored), so sign-ins survive restarts.
+# Without SECRET_KEY a random one is made once into .secret_key (git-ignored), so sign-ins survive
+# restarts; without AUDIT_HMAC_KEY likewise into .audit_hmac_key (keep it: it verifies the audit trail).
 # SITE_URL (required with DEBUG off) is this machine's own address unless you set the public one.
 PROD_ENV = DEBUG=0 \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
+	AUDIT_HMAC_KEY="$${AUDIT_HMAC_KEY:-$$(cat .audit_hmac_key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 	SITE_URL="$${SITE_URL:-http://127.0.0.1:8000}" \
 	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"
 
-NEED_KEY := $(if $(SECRET_KEY),,.secret_key)
+NEED_KEY := $(if $(SECRET_KEY),,.secret_key) $(if $(AUDIT_HMAC_KEY),,.audit_hmac_key)
 .secret_key: | $(BIN)/python
 	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+.audit_hmac_key: | $(BIN)/python
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))' > $@
+.app_db_password: | $(BIN)/python
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))' > $@
 
-serve: $(VENV)/.runtime $(NEED_KEY)
-	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+# Two database roles (README "Database roles"): MIGRATE_DATABASE_URL, the tables' owner, migrates
+# and grants; DATABASE_URL is the role Steady serves as, which may only SELECT and INSERT audit
+# rows. Given DATABASE_URL alone (an owner, as on this machine), Steady migrates as it and serves
+# as the role $(APP_ROLE), created with a random password kept in .app_db_password.
+APP_ROLE ?= steady_app
+NEED_APP_PASSWORD := $(if $(MIGRATE_DATABASE_URL),,.app_db_password)
+serve: $(VENV)/.runtime $(NEED_KEY) $(NEED_APP_PASSWORD)
+	@owner="$${MIGRATE_DATABASE_URL:-$$DATABASE_URL}"; \
+	case "$$owner" in postgres://*|postgresql://*) ;; \
 	  *) echo "make serve needs DATABASE_URL pointing at PostgreSQL, for example" >&2; \
-	     echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/steady make serve" >&2; exit 2;; esac
-	$(PROD_ENV) $(BIN)/python manage.py migrate --noinput
-	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(PROD_ENV) exec $(BIN)/python -m gunicorn -c gunicorn.conf.py clinic.wsgi
+	     echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/steady make serve" >&2; exit 2;; esac; \
+	set -e; \
+	echo "migrating as the owner"; \
+	DATABASE_URL="$$owner" $(PROD_ENV) $(BIN)/python manage.py migrate --noinput; \
+	if [ -n "$$MIGRATE_DATABASE_URL" ]; then \
+	  role="$$($(BIN)/python -c 'import os, dj_database_url; print(dj_database_url.parse(os.environ["DATABASE_URL"])["USER"])')"; \
+	  DATABASE_URL="$$owner" $(PROD_ENV) $(BIN)/python manage.py grant_app_role "$$role"; \
+	  app="$$DATABASE_URL"; \
+	else \
+	  app="$$(DATABASE_URL="$$owner" $(PROD_ENV) $(BIN)/python manage.py grant_app_role $(APP_ROLE) \
+	    --password-file .app_db_password --print-url)"; \
+	fi; \
+	$(PROD_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
+	echo "serving as the role that may only read and append audit rows"; \
+	DATABASE_URL="$$app" $(PROD_ENV) exec $(BIN)/python -m gunicorn -c gunicorn.conf.py clinic.wsgi
 
 # pg_dump of DATABASE_URL into backups/; restore one into an EMPTY database:
 #   DATABASE_URL=postgres://.../steady_restored make restore FILE=backups/steady-....dump

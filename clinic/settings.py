@@ -6,6 +6,7 @@ default. Bad values stop the process with a message that names the variable.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +33,43 @@ elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) 
         "SECRET_KEY is too weak for production: use at least 50 random characters, "
         "for example from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
     )
+
+# The audit trail's chain is keyed with HMAC-SHA256 (clinic/audit/chain.py). The key lives in the
+# environment only, never in the database, so whoever can write the audit table cannot forge rows.
+# AUDIT_HMAC_KEY signs new rows under AUDIT_HMAC_KEY_ID; after a rotation the old keys stay in
+# AUDIT_HMAC_OLD_KEYS ("id:key,id:key") so rows they signed still verify (README "Audit trail").
+_DEV_AUDIT_HMAC_KEY_ID = "dev"
+_DEV_AUDIT_HMAC_KEY = "steady-development-only-audit-key"
+AUDIT_HMAC_KEY_ID = env_str("AUDIT_HMAC_KEY_ID", "1")
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY")
+if not AUDIT_HMAC_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_KEY is not set. Production (DEBUG off) needs a random key of at least 32 "
+            "characters for the audit trail, kept outside the database; see the README's Audit trail section."
+        )
+    AUDIT_HMAC_KEY_ID, AUDIT_HMAC_KEY = _DEV_AUDIT_HMAC_KEY_ID, _DEV_AUDIT_HMAC_KEY
+AUDIT_HMAC_KEYS = {AUDIT_HMAC_KEY_ID: AUDIT_HMAC_KEY}
+for _entry in env_list("AUDIT_HMAC_OLD_KEYS"):
+    _old_id, _, _old_key = _entry.partition(":")
+    if not _old_id or not _old_key or _old_id in AUDIT_HMAC_KEYS:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_OLD_KEYS must list id:key pairs, separated by commas, with ids unlike AUDIT_HMAC_KEY_ID's."
+        )
+    AUDIT_HMAC_KEYS[_old_id] = _old_key
+if not re.fullmatch(r"[A-Za-z0-9_.-]{1,16}", AUDIT_HMAC_KEY_ID) or any(
+    not re.fullmatch(r"[A-Za-z0-9_.-]{1,16}", key_id) for key_id in AUDIT_HMAC_KEYS
+):
+    raise ImproperlyConfigured("Audit key ids are 1 to 16 letters, digits, '.', '_' or '-'.")
+if not DEBUG and (AUDIT_HMAC_KEY == _DEV_AUDIT_HMAC_KEY or len(AUDIT_HMAC_KEY) < 32):
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEY is too weak for production: use at least 32 random characters, "
+        "for example from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+    )
+# The chain's head (count and last hash) is appended here, one JSON line each time, by
+# `manage.py record_audit_head` and by every `verify_audit_chain`. Keep it where the database's
+# users cannot write (another disk or host in production); verification compares with its last line.
+AUDIT_HEAD_FILE = Path(env_str("AUDIT_HEAD_FILE", str(BASE_DIR / "audit-head.jsonl")))
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 # DEBUG pages show settings and tracebacks: never on a host that the outside world can reach.
@@ -136,8 +174,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Axes first: it refuses a locked-out username and address before any password is checked.
+# Then the account-wide slowdown (clinic/accounts/slowdown.py), which may refuse before the password too.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "clinic.accounts.slowdown.AccountSlowdownBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -259,6 +299,13 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "clinic.accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are already in Steady's own audit trail
 AXES_VERBOSE = False
+# Account-wide slowdown (clinic/accounts/slowdown.py): after this many failures for one username
+# from at least this many addresses within the window, one try per ACCOUNT_SLOWDOWN_SECONDS, and
+# the person is emailed.
+ACCOUNT_SLOWDOWN_FAILURES = env_int("ACCOUNT_SLOWDOWN_FAILURES", 10, minimum=1)
+ACCOUNT_SLOWDOWN_ADDRESSES = env_int("ACCOUNT_SLOWDOWN_ADDRESSES", 3, minimum=1)
+ACCOUNT_SLOWDOWN_WINDOW_MINUTES = env_int("ACCOUNT_SLOWDOWN_WINDOW_MINUTES", 60, minimum=1)
+ACCOUNT_SLOWDOWN_SECONDS = env_int("ACCOUNT_SLOWDOWN_SECONDS", 60, minimum=1)
 # The peer address, as the audit trail records it (behind a proxy, the proxy sets REMOTE_ADDR).
 AXES_CLIENT_IP_CALLABLE = "clinic.audit.services.client_ip"
 

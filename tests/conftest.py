@@ -52,6 +52,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _audit_head_file_per_test(settings, tmp_path):
+    # Each test's trail is rolled back; a head recorded by one test must not judge the next.
+    settings.AUDIT_HEAD_FILE = tmp_path / "audit-head.jsonl"
+
+
 @pytest.fixture
 def clinic(db) -> Clinic:
     return Clinic.objects.create(name="Riverside Recovery Clinic")

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Sign-in events are only announced through Django's auth signals.
-        from clinic.accounts import auth_events  # noqa: F401
+        from clinic.accounts import auth_events, slowdown  # noqa: F401

@@ -46,6 +46,8 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
 
 
 def _lockout_note(request) -> str:
+    if getattr(request, "steady_account_slowed_until", None) is not None:  # clinic.accounts.slowdown
+        return "refused: account slowed down"
     # django-axes (whose receiver runs first: it is earlier in INSTALLED_APPS) marks the request.
     if not getattr(request, "axes_locked_out", False):
         return ""

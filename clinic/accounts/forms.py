@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 
 from clinic.accounts.models import Role, User
 
@@ -21,40 +20,15 @@ class SignInForm(AuthenticationForm):
         limit = User._meta.get_field("username").max_length
         self.fields["username"].validators.append(MaxLengthValidator(limit))
 
-
-class StaffCreateForm(forms.Form):
-    # The model's own rules (characters, lengths), so the service's full_clean never refuses
-    # what this form accepted.
-    username = forms.CharField(
-        max_length=150,
-        validators=[UnicodeUsernameValidator()],
-        help_text="Letters, digits and @ . + - _ only.",
-    )
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    email = forms.EmailField(required=False, max_length=User._meta.get_field("email").max_length)
-    role = forms.ChoiceField(choices=Role.choices)
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters; not a common password.",
-    )
-
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("That username is taken. Choose another.")
-        return username
-
-    def clean(self):
-        cleaned = super().clean()
-        password = cleaned.get("password")
-        if password:
-            probe = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
-            try:
-                validate_password(password, probe)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
+    def get_invalid_login_error(self):
+        until = getattr(self.request, "steady_account_slowed_until", None)  # clinic.accounts.slowdown
+        if until is not None:
+            return forms.ValidationError(
+                "This account has had many failed sign-ins, so it takes one try at a time for now. "
+                f"Try again after {timezone.localtime(until):%H:%M:%S}.",
+                code="account_slowed",
+            )
+        return super().get_invalid_login_error()
 
 
 class StaffUpdateForm(forms.ModelForm):

@@ -58,3 +58,61 @@ class User(AbstractUser):
     def sees_patients(self) -> bool:
         """Clinicians and supervisors work with patient records; clinic admins manage staff only."""
         return self.clinic_id is not None and self.role in (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+class AccountSignInFailures(models.Model):
+    """Failed sign-ins for one username from every address, in the current window.
+
+    Kept per username as typed (known or not), so a slowed-down answer never tells whether an
+    account exists. Written only by clinic.accounts.slowdown.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    window_started_at = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    # Distinct addresses seen in the window, only as many as the rule needs to count.
+    addresses = models.JSONField(default=list)
+    last_failure_at = models.DateTimeField(db_index=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures} failure(s) since {self.window_started_at:%Y-%m-%d %H:%M}"
+
+
+class AccountLinkPurpose(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
+    PASSWORD_RESET = "password_reset", "Password reset"
+
+
+class AccountLink(models.Model):
+    """A one-time set-password link sent by email: an invitation or a password reset.
+
+    Only the sha256 of the token is stored; the token itself is in the email and nowhere else.
+    Used once (used_at), and only until expires_at. Written only by clinic.accounts.invitations.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_links")
+    purpose = models.CharField(max_length=20, choices=AccountLinkPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="account_links_sent"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="account_link_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.user}"
+
+
+class PasswordResetRequest(models.Model):
+    """One "forgot password" request, kept an hour, to rate-limit requests from one address."""
+
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.ip_address} at {self.created_at:%Y-%m-%d %H:%M}"

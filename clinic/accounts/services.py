@@ -34,7 +34,10 @@ def staff_create(
     last_name: str = "",
     email: str = "",
 ) -> User:
-    """Add a staff member to `clinic` with `role`. The password must pass the validators."""
+    """Add a staff member with a password (createclinic, createstaff: the first admin). Must pass the validators.
+
+    In the app, clinic admins invite staff instead (clinic.accounts.invitations.staff_invite).
+    """
     user = User(username=username, clinic=clinic, role=role, first_name=first_name, last_name=last_name, email=email)
     validate_password(password, user)
     user.set_password(password)

@@ -5,15 +5,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clinic.accounts import lockout, selectors, services, two_factor
-from clinic.accounts.access import clinic_admin_required, oversight_required
-from clinic.accounts.forms import EnrolmentCodeForm, SecondFactorForm, StaffCreateForm, StaffUpdateForm
+from clinic.accounts import lockout, services, two_factor
+from clinic.accounts.access import oversight_required
+from clinic.accounts.forms import EnrolmentCodeForm, SecondFactorForm
 from clinic.accounts.models import Role
 from clinic.audit.services import Action, audit_record
 from clinic.lib.forms import posted
@@ -34,54 +34,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_superuser:
         return redirect("admin:index")
     raise PermissionDenied
-
-
-@clinic_admin_required
-def staff_list(request: HttpRequest) -> HttpResponse:
-    staff = selectors.staff_of_clinic(request.user)
-    return render(request, "accounts/staff_list.html", {"staff": staff})
-
-
-@clinic_admin_required
-@require_http_methods(["GET", "POST"])
-def staff_create(request: HttpRequest) -> HttpResponse:
-    form = StaffCreateForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.staff_create(request=request, clinic=request.user.clinic, **form.cleaned_data)
-        except ValidationError as error:  # the model's last word, shown next to the fields
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"{member.display_name} can now sign in as {member.get_role_display().lower()}.")
-            return redirect("staff_list")
-    return render(request, "accounts/staff_form.html", {"form": form, "title": "Add a staff member"})
-
-
-@clinic_admin_required
-@require_http_methods(["GET", "POST"])
-def staff_update(request: HttpRequest, pk: int) -> HttpResponse:
-    member = selectors.staff_get_for_admin(request.user, pk)
-    form = StaffUpdateForm(posted(request), instance=member, acting_user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.staff_update(request=request, user=member, fields=form.cleaned_data)
-        messages.success(request, f"Saved {member.display_name}.")
-        return redirect("staff_list")
-    context = {
-        "form": form,
-        "title": f"Edit {member.display_name}",
-        "member": member,
-        "member_has_two_factor": two_factor.user_has_device(member),
-    }
-    return render(request, "accounts/staff_form.html", context)
-
-
-@clinic_admin_required
-@require_POST
-def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    member = selectors.staff_get_for_admin(request.user, pk)
-    two_factor.two_factor_reset(request=request, member=member)
-    messages.success(request, f"{member.display_name} was signed out and will set up two-factor sign-in again.")
-    return redirect("staff_update", pk=member.pk)
 
 
 # --- Your own account: password and two-factor sign-in --------------------------------------

@@ -22,8 +22,10 @@ class AuditEvent(models.Model):
 
     Rows are never updated or deleted: the ORM refuses it here, and on PostgreSQL a trigger
     (migration 0002) refuses it in the database itself. Each row is chained to the one before
-    it by `prev_hash` and `hash` (clinic/audit/chain.py), so a change made around the trigger
-    is still found by `manage.py verify_audit_chain`.
+    it by `prev_hash` and `hash`, an HMAC under a key the database never sees
+    (clinic/audit/chain.py), so a change made around the trigger is still found by
+    `manage.py verify_audit_chain`. The serving database role may only SELECT and INSERT
+    here (`manage.py grant_app_role`).
     """
 
     # Set before saving (not auto_now_add) because the hash covers it.
@@ -43,6 +45,9 @@ class AuditEvent(models.Model):
     # Both unique: a second row claiming the same predecessor (a fork) is refused by the database.
     prev_hash = models.CharField(max_length=64, editable=False, unique=True)
     hash = models.CharField(max_length=64, editable=False, unique=True)
+    # The id of the audit key (settings.AUDIT_HMAC_KEYS) whose HMAC `hash` is; empty on rows
+    # written before the chain was keyed, whose `hash` is a plain sha256.
+    key_id = models.CharField(max_length=16, editable=False, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

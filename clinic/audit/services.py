@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 
-from clinic.audit.chain import GENESIS, HASHED_FIELDS, event_hash
+from clinic.audit.chain import GENESIS, HASHED_FIELDS, event_mac
 from clinic.audit.models import Action, AuditEvent
 
 # Any constant will do: every append takes the same PostgreSQL advisory lock.
@@ -38,7 +39,7 @@ def audit_record(
     object_type: str = "",
     object_id: str = "",
 ) -> AuditEvent:
-    """Append one event, chained to the one before it. Actor and clinic default to the signed-in user.
+    """Append one event, chained to the one before it and signed with the current audit key. Actor and clinic default to the signed-in user.
 
     `detail` must never carry clinical content: name the page, field set or export, not values.
     `object_type` and `object_id` name something that is not a model row (a guidance page).
@@ -69,7 +70,13 @@ def audit_record(
     _normalise(event)
     with transaction.atomic():
         event.prev_hash = _lock_chain_and_read_last_hash()
-        event.hash = event_hash({name: getattr(event, name) for name in HASHED_FIELDS}, event.prev_hash)
+        event.key_id = settings.AUDIT_HMAC_KEY_ID
+        event.hash = event_mac(
+            {name: getattr(event, name) for name in HASHED_FIELDS},
+            event.prev_hash,
+            key_id=event.key_id,
+            key=settings.AUDIT_HMAC_KEY,
+        )
         event.save(force_insert=True)
     return event
 

@@ -15,6 +15,11 @@ def setup_world(world) -> None:
         post_data="",
         failures_since_start=5,
     )
+    # A password reset link for Alice, as if she had asked for one.
+    from clinic.accounts.invitations import _link_issue
+    from clinic.accounts.models import AccountLinkPurpose
+
+    _, world.reset_token = _link_issue(user=world.alice, purpose=AccountLinkPurpose.PASSWORD_RESET, created_by=None)
 
 
 ROUTES = [
@@ -35,12 +40,12 @@ ROUTES = [
     Route("two_factor_enrol", method="POST", allowed=STAFF, data=lambda w: {"code": "000000"}),
     Route("recovery_codes_new", method="POST", allowed=STAFF),
     Route("staff_list", allowed={CLINIC_ADMIN}),
-    Route("staff_create", allowed={CLINIC_ADMIN}),
+    Route("staff_invite", allowed={CLINIC_ADMIN}),
     Route(
-        "staff_create",
+        "staff_invite",
         method="POST",
         allowed={CLINIC_ADMIN},
-        data=lambda w: {"username": "newperson", "role": "clinician", "password": "a-long-enough-passphrase"},
+        data=lambda w: {"first_name": "Frank", "email": "frank@riverside.example", "role": "clinician"},
     ),
     Route("staff_update", allowed={CLINIC_ADMIN}, kwargs=lambda w: {"pk": w.alice.pk}),
     Route(
@@ -50,7 +55,26 @@ ROUTES = [
         kwargs=lambda w: {"pk": w.alice.pk},
         data=lambda w: {"first_name": "Alice", "last_name": "M", "email": "", "role": "clinician", "is_active": "on"},
     ),
-    Route("staff_two_factor_reset", method="POST", allowed={CLINIC_ADMIN}, kwargs=lambda w: {"pk": w.alice.pk}),
+    Route("staff_two_factor_reset", allowed={CLINIC_ADMIN}, kwargs=lambda w: {"pk": w.alice.pk}),
+    Route(
+        "staff_two_factor_reset",
+        method="POST",
+        allowed={CLINIC_ADMIN},
+        kwargs=lambda w: {"pk": w.alice.pk},
+        data=lambda w: {"confirm": "on"},
+    ),
+    Route("staff_reset_link", allowed={CLINIC_ADMIN}, kwargs=lambda w: {"pk": w.alice.pk}),
+    Route(
+        "staff_reset_link",
+        method="POST",
+        allowed={CLINIC_ADMIN},
+        kwargs=lambda w: {"pk": w.alice.pk},
+        data=lambda w: {"confirm": "on"},
+    ),
+    Route("password_forgot", public=True),
+    Route("password_forgot", method="POST", public=True),
+    Route("password_set", public=True, kwargs=lambda w: {"token": w.reset_token}),
+    Route("password_set", method="POST", public=True, kwargs=lambda w: {"token": w.reset_token}),
     Route("lockout_list", allowed=OVERSIGHT),
     Route("lockout_unlock", method="POST", allowed=OVERSIGHT, kwargs=lambda w: {"pk": w.alice_attempt.pk}),
 ]

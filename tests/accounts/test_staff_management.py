@@ -6,40 +6,25 @@ from clinic.accounts.models import Role, User
 from clinic.audit.models import Action, AuditEvent
 
 
-def test_a_clinic_admin_adds_a_clinician_who_can_then_sign_in(carol_client, carol, client):
-    response = carol_client.post(
-        reverse("staff_create"),
-        {"username": "frank", "first_name": "Frank", "role": Role.CLINICIAN, "password": "a-long-enough-passphrase"},
+def test_a_clinic_admin_can_no_longer_choose_a_password_for_someone(carol_client):
+    # The old form took a username and a password; an invitation ignores both.
+    carol_client.post(
+        reverse("staff_invite"),
+        {
+            "first_name": "Frank",
+            "email": "frank@riverside.example",
+            "role": Role.CLINICIAN,
+            "password": "chosen-by-carol!",
+        },
     )
-    assert response.status_code == 302
-    frank = User.objects.get(username="frank")
-    assert frank.clinic == carol.clinic and frank.role == Role.CLINICIAN
-    # Through the sign-in form: django-axes needs the request to count failures.
-    client.post(reverse("login"), {"username": "frank", "password": "a-long-enough-passphrase"})
-    assert client.session["_auth_user_id"] == str(frank.pk)
-    assert AuditEvent.objects.filter(action=Action.CREATE, object_id=str(frank.pk), actor=carol).exists()
-
-
-def test_a_short_or_common_password_is_refused_next_to_the_field(carol_client):
-    response = carol_client.post(
-        reverse("staff_create"), {"username": "frank", "role": Role.CLINICIAN, "password": "password123"}
-    )
-    assert response.status_code == 200
-    assert b"too short" in response.content or b"too common" in response.content
-    assert not User.objects.filter(username="frank").exists()
-
-
-def test_a_taken_username_is_refused(carol_client, alice):
-    response = carol_client.post(
-        reverse("staff_create"), {"username": "ALICE", "role": Role.CLINICIAN, "password": "a-long-enough-passphrase"}
-    )
-    assert b"That username is taken" in response.content
+    frank = User.objects.get(email="frank@riverside.example")
+    assert not frank.has_usable_password() and not frank.check_password("chosen-by-carol!")
 
 
 def test_an_empty_form_posted_says_what_is_missing_and_changes_nothing(carol_client, alice):
     # `request.POST or None` used to take an empty POST for a GET and show a blank form, unexplained.
-    response = carol_client.post(reverse("staff_create"), {})
-    assert response.context["form"].is_bound and "username" in response.context["form"].errors
+    response = carol_client.post(reverse("staff_invite"), {})
+    assert response.context["form"].is_bound and "email" in response.context["form"].errors
     response = carol_client.post(reverse("staff_update", args=[alice.pk]), {})
     assert response.context["form"].is_bound and "role" in response.context["form"].errors
     alice.refresh_from_db()
@@ -51,7 +36,7 @@ def test_deactivating_a_clinician_stops_her_signing_in(carol_client, alice, clie
 
     response = carol_client.post(
         reverse("staff_update", args=[alice.pk]),
-        {"first_name": "Alice", "last_name": "Moreno", "email": "", "role": Role.CLINICIAN},
+        {"first_name": "Alice", "last_name": "Moreno", "email": "", "role": Role.CLINICIAN, "confirmed": "yes"},
     )
     assert response.status_code == 302
     alice.refresh_from_db()
@@ -91,7 +76,14 @@ def test_editing_staff_rejects_other_methods(carol_client, alice):
 def test_editing_a_staff_member_audits_which_fields_changed(carol_client, alice):
     carol_client.post(
         reverse("staff_update", args=[alice.pk]),
-        {"first_name": "Alicia", "last_name": "Moreno", "email": "", "role": Role.SUPERVISOR, "is_active": "on"},
+        {
+            "first_name": "Alicia",
+            "last_name": "Moreno",
+            "email": "",
+            "role": Role.SUPERVISOR,
+            "is_active": "on",
+            "confirmed": "yes",
+        },
     )
     event = AuditEvent.objects.get(action=Action.UPDATE, object_id=str(alice.pk))
     assert event.detail == "changed first_name, role"
@@ -107,11 +99,10 @@ def test_a_staff_member_cannot_be_left_without_a_role(carol_client, alice):
     assert alice.role == Role.CLINICIAN
 
 
-def test_a_username_the_model_would_refuse_is_refused_by_the_form(carol_client):
+def test_an_email_the_username_rules_would_refuse_is_refused_by_the_form(carol_client):
     response = carol_client.post(
-        reverse("staff_create"),
-        {"username": "' OR '1'='1", "role": Role.CLINICIAN, "password": "a-long-enough-passphrase"},
+        reverse("staff_invite"), {"first_name": "X", "email": "o'brien/x@example.org", "role": Role.CLINICIAN}
     )
     assert response.status_code == 200
-    assert b"Enter a valid username" in response.content
+    assert b"Steady uses the email address as the username" in response.content
     assert not User.objects.filter(role=Role.CLINICIAN).exists()

@@ -1,4 +1,8 @@
-"""Each audit row is chained to the one before it; the command finds the first broken link."""
+"""Each audit row is chained to the one before it under a key; the command finds the first broken link.
+
+The head recorded outside the table is in tests/audit/test_audit_head.py, keys and rotation in
+tests/audit/test_audit_keys.py.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ from contextlib import contextmanager
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from clinic.audit.chain import GENESIS, HASHED_FIELDS, event_hash
+from clinic.audit.chain import GENESIS, HASHED_FIELDS, event_hash, event_mac
 from clinic.audit.models import Action, AuditEvent
 from clinic.audit.services import audit_record
 
@@ -62,11 +67,13 @@ def test_each_row_links_to_the_one_before_it(trail):
 def test_the_stored_hash_covers_the_fields_as_read_back_from_the_database(trail):
     for event in AuditEvent.objects.order_by("id"):
         values = {name: getattr(event, name) for name in HASHED_FIELDS}
-        assert event_hash(values, event.prev_hash) == event.hash
+        key_id = settings.AUDIT_HMAC_KEY_ID
+        assert event.key_id == key_id
+        assert event_mac(values, event.prev_hash, key_id=key_id, key=settings.AUDIT_HMAC_KEY) == event.hash
 
 
 def test_an_untouched_trail_verifies_with_its_count(trail):
-    assert _verify().strip() == "OK: 4 audit event(s), chain intact."
+    assert _verify().startswith("OK: 4 audit event(s), chain intact.\n")
 
 
 def test_an_empty_trail_verifies(db):
@@ -75,12 +82,27 @@ def test_an_empty_trail_verifies(db):
 
 def test_a_changed_detail_is_reported_at_that_row(trail):
     _tamper("UPDATE audit_auditevent SET detail = %s WHERE id = %s", ["nothing to see", trail[1].pk])
-    with pytest.raises(CommandError, match=f"BROKEN at audit event id {trail[1].pk}: its content"):
+    with pytest.raises(CommandError, match=f"BROKEN: audit event id {trail[1].pk}: its content"):
         _verify()
 
 
+def _rehash_forward_without_the_key(from_index: int, trail, *, key_id: str, key: str | None) -> None:
+    """What a forger with database access but not the key does: recompute every hash from a row on."""
+    rows = list(AuditEvent.objects.order_by("id"))
+    prev = rows[from_index - 1].hash if from_index else GENESIS
+    for row in rows[from_index:]:
+        values = {name: getattr(row, name) for name in HASHED_FIELDS}
+        new = event_mac(values, prev, key_id=key_id, key=key) if key else event_hash(values, prev)
+        _tamper(
+            "UPDATE audit_auditevent SET prev_hash = %s, hash = %s, key_id = %s WHERE id = %s",
+            [prev, new, key_id, row.pk],
+        )
+        prev = new
+
+
 def test_a_changed_actor_with_a_recomputed_hash_is_reported_at_the_next_row(trail, erin):
-    # A careful forger recomputes the row's own hash, but the next row still points at the old one.
+    # A forger recomputes the row's own hash (without the key, it does not match anyway), but the
+    # next row still points at the old one.
     row = AuditEvent.objects.get(pk=trail[1].pk)
     values = {name: getattr(row, name) for name in HASHED_FIELDS} | {"actor_id": erin.pk, "username": "erin"}
     forged = event_hash(values, row.prev_hash)
@@ -88,19 +110,42 @@ def test_a_changed_actor_with_a_recomputed_hash_is_reported_at_the_next_row(trai
         "UPDATE audit_auditevent SET actor_id = %s, username = %s, hash = %s WHERE id = %s",
         [erin.pk, "erin", forged, row.pk],
     )
-    with pytest.raises(CommandError, match=f"BROKEN at audit event id {trail[2].pk}: its prev_hash"):
+    with pytest.raises(CommandError, match=f"BROKEN: audit event id {trail[1].pk}: its content"):
+        _verify()
+
+
+def test_an_edited_row_rehashed_forward_with_plain_sha256_is_reported(trail):
+    # The attack that passed before the chain was keyed: edit, then recompute every hash after it.
+    _tamper("UPDATE audit_auditevent SET detail = %s WHERE id = %s", ["nothing to see", trail[1].pk])
+    _rehash_forward_without_the_key(1, trail, key_id="", key=None)
+    with pytest.raises(CommandError, match=f"BROKEN: audit event id {trail[1].pk}: it is unkeyed but comes after"):
+        _verify()
+
+
+def test_an_edited_row_rehashed_forward_under_a_guessed_key_is_reported(trail):
+    _tamper("UPDATE audit_auditevent SET detail = %s WHERE id = %s", ["nothing to see", trail[1].pk])
+    _rehash_forward_without_the_key(1, trail, key_id=settings.AUDIT_HMAC_KEY_ID, key="a guess")
+    with pytest.raises(CommandError, match=f"BROKEN: audit event id {trail[1].pk}: its content"):
+        _verify()
+
+
+def test_a_whole_trail_rehashed_as_unkeyed_is_reported_against_the_recorded_head(trail):
+    call_command("record_audit_head", stdout=StringIO())
+    _tamper("UPDATE audit_auditevent SET detail = %s WHERE id = %s", ["nothing to see", trail[1].pk])
+    _rehash_forward_without_the_key(0, trail, key_id="", key=None)
+    with pytest.raises(CommandError, match="BROKEN: event number 4 no longer has the hash recorded"):
         _verify()
 
 
 def test_a_deleted_row_is_reported_at_the_row_after_it(trail):
     _tamper("DELETE FROM audit_auditevent WHERE id = %s", [trail[2].pk])
-    with pytest.raises(CommandError, match=f"BROKEN at audit event id {trail[3].pk}"):
+    with pytest.raises(CommandError, match=f"BROKEN: audit event id {trail[3].pk}"):
         _verify()
 
 
 def test_a_deleted_first_row_is_reported(trail):
     _tamper("DELETE FROM audit_auditevent WHERE id = %s", [trail[0].pk])
-    with pytest.raises(CommandError, match=f"BROKEN at audit event id {trail[1].pk}"):
+    with pytest.raises(CommandError, match=f"BROKEN: audit event id {trail[1].pk}"):
         _verify()
 
 
@@ -149,7 +194,7 @@ def test_the_migration_chains_rows_written_before_the_chain_existed(trail):
 
     from django.apps import apps
 
-    _tamper("UPDATE audit_auditevent SET prev_hash = 'old-' || id, hash = 'unset-' || id", [])
+    _tamper("UPDATE audit_auditevent SET prev_hash = 'old-' || id, hash = 'unset-' || id, key_id = ''", [])
     with pytest.raises(CommandError):
         _verify()
     from types import SimpleNamespace
@@ -161,7 +206,9 @@ def test_the_migration_chains_rows_written_before_the_chain_existed(trail):
             cursor.execute(sql, params)
 
     migration.chain_existing_rows(apps, SimpleNamespace(connection=connection, execute=execute))
-    assert "OK: 4" in _verify()
+    report = _verify()
+    assert "OK: 4" in report
+    assert "The first 4 event(s) were written before the chain was keyed" in report
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time anyway")

@@ -30,3 +30,14 @@ def test_installs_use_the_pinned_pip_and_never_build_a_package():
     for line in _plan("test").splitlines():
         if "pip install" in line and "-r requirements" in line:
             assert "--only-binary=:all:" in line
+
+
+def test_make_serve_migrates_as_the_owner_and_serves_as_the_restricted_role():
+    plan = _plan("serve", "DATABASE_URL=postgres://postgres@127.0.0.1:5432/steady")
+    migrate, grant, serve = (
+        next(line for line in plan.splitlines() if marker in line)
+        for marker in ("manage.py migrate", "grant_app_role steady_app", "gunicorn")
+    )
+    assert 'DATABASE_URL="$owner"' in migrate and 'DATABASE_URL="$owner"' in grant
+    assert 'DATABASE_URL="$app"' in serve
+    assert 'AUDIT_HMAC_KEY="${AUDIT_HMAC_KEY:-$(cat .audit_hmac_key)}"' in serve

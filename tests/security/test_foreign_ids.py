@@ -28,8 +28,10 @@ from tests.assessments.factories import form_data, lowest
 
 def test_a_new_staff_member_always_joins_the_admins_own_clinic(carol_client, carol, other_clinic):
     carol_client.post(
-        reverse("staff_create"),
+        reverse("staff_invite"),
         {
+            "first_name": "Frank",
+            "email": "frank@riverside.example",
             "username": "frank",
             "role": Role.CLINICIAN,
             "password": "a-long-enough-passphrase",
@@ -39,8 +41,9 @@ def test_a_new_staff_member_always_joins_the_admins_own_clinic(carol_client, car
             "is_staff": "on",
         },
     )
-    frank = User.objects.get(username="frank")
-    assert frank.clinic == carol.clinic
+    frank = User.objects.get(email="frank@riverside.example")
+    assert frank.clinic == carol.clinic and frank.username == "frank@riverside.example"
+    assert not frank.has_usable_password()
     assert not frank.is_superuser and not frank.is_staff
 
 
@@ -64,10 +67,10 @@ def test_editing_staff_ignores_clinic_username_and_superuser_fields(carol_client
 
 def test_an_unknown_role_is_refused(carol_client):
     response = carol_client.post(
-        reverse("staff_create"), {"username": "frank", "role": "superuser", "password": "a-long-enough-passphrase"}
+        reverse("staff_invite"), {"first_name": "Frank", "email": "frank@riverside.example", "role": "superuser"}
     )
     assert b"Select a valid choice" in response.content
-    assert not User.objects.filter(username="frank").exists()
+    assert not User.objects.filter(email="frank@riverside.example").exists()
 
 
 def test_the_audit_browser_refuses_a_person_of_another_clinic(bob_client, dave):

@@ -80,7 +80,7 @@ def test_a_deactivated_person_is_out_on_their_next_request(alice, carol_client):
     assert alice_client.get(reverse("patients:list")).status_code == 200
     carol_client.post(
         reverse("staff_update", args=[alice.pk]),
-        {"first_name": "Alice", "last_name": "Moreno", "email": "", "role": Role.CLINICIAN},
+        {"first_name": "Alice", "last_name": "Moreno", "email": "", "role": Role.CLINICIAN, "confirmed": "yes"},
     )
     assert _sessions_of(alice) == 0
     assert _sent_to_sign_in(alice_client.get(reverse("patients:list")))

@@ -16,6 +16,7 @@ PRODUCTION = {
     "SECRET_KEY": "k" * 20 + "-production-only-not-really-secret-" + "q" * 20,
     "ALLOWED_HOSTS": "steady.example.org",
     "SITE_URL": "https://steady.example.org",
+    "AUDIT_HMAC_KEY": "a" * 20 + "-audit-key-not-really-secret-" + "z" * 20,
 }
 PROBE = """
 import json

@@ -163,10 +163,10 @@ def test_an_unverified_person_cannot_post_to_a_staff_form(client, carol, require
     enrol(carol)
     password_sign_in(client, "carol")
     response = client.post(
-        reverse("staff_create"), {"username": "mallory", "role": "clinician", "password": "a-long-enough-passphrase"}
+        reverse("staff_invite"), {"first_name": "Mallory", "email": "mallory@example.org", "role": "clinician"}
     )
     assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor_verify"))
-    assert not User.objects.filter(username="mallory").exists()
+    assert not User.objects.filter(email="mallory@example.org").exists()
 
 
 def test_the_next_address_after_the_code_must_be_our_own(client, alice, require_2fa, clock):
@@ -194,7 +194,7 @@ def test_recovery_codes_cannot_be_made_without_an_authenticator(alice_client, al
 
 def test_a_clinic_admin_resets_a_lost_authenticator_and_the_person_is_signed_out(carol_client, alice, alice_client):
     enrol(alice)
-    response = carol_client.post(reverse("staff_two_factor_reset", args=[alice.pk]))
+    response = carol_client.post(reverse("staff_two_factor_reset", args=[alice.pk]), {"confirm": "on"})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=alice).exists() and not StaticToken.objects.exists()
     assert alice_client.get(reverse("patients:list"))["Location"].startswith(reverse("login"))
@@ -205,12 +205,23 @@ def test_a_clinic_admin_resets_a_lost_authenticator_and_the_person_is_signed_out
 
 def test_a_clinic_admin_cannot_reset_another_clinics_staff(carol_client, dave):
     enrol(dave)
-    assert carol_client.post(reverse("staff_two_factor_reset", args=[dave.pk])).status_code == 404
+    response = carol_client.post(reverse("staff_two_factor_reset", args=[dave.pk]), {"confirm": "on"})
+    assert response.status_code == 404
     assert TOTPDevice.objects.filter(user=dave).exists()
 
 
-def test_resetting_two_factor_rejects_get(carol_client, alice):
-    assert carol_client.get(reverse("staff_two_factor_reset", args=[alice.pk])).status_code == 405
+def test_resetting_two_factor_on_get_only_says_what_will_happen(carol_client, alice):
+    enrol(alice)
+    response = carol_client.get(reverse("staff_two_factor_reset", args=[alice.pk]))
+    assert response.status_code == 200 and b"stop working now" in response.content
+    assert TOTPDevice.objects.filter(user=alice).exists()
+
+
+def test_resetting_two_factor_without_the_confirmation_changes_nothing(carol_client, alice):
+    enrol(alice)
+    response = carol_client.post(reverse("staff_two_factor_reset", args=[alice.pk]))
+    assert response.status_code == 200 and response.context["form"].errors
+    assert TOTPDevice.objects.filter(user=alice).exists()
 
 
 def test_each_enrolment_attempt_gets_a_fresh_secret_so_an_earlier_qr_code_is_worthless(
