@@ -44,7 +44,7 @@ def test_the_cows_form_has_one_radio_group_per_item_with_every_legal_value_and_i
     response = alice_client.get(record_url(patient))
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("<fieldset") == len(COWS.items)
+    assert html.count('<fieldset class="assessment-item') == len(COWS.items)
     for item in COWS.items:
         group = item_group(html, item.key)
         assert "<legend" in group and f"{item.number}. {item.prompt}" in group
@@ -73,13 +73,13 @@ def test_showing_the_form_is_audited_as_a_view_of_the_patient(alice_client, alic
 def test_the_sows_form_says_the_patients_own_answers_are_being_entered(alice_client, patient):
     html = alice_client.get(record_url(patient, SOWS)).content.decode()
     assert "own answers" in html
-    assert html.count("<fieldset") == 16
+    assert html.count('<fieldset class="assessment-item') == 16
     assert "cannot be compared with SOWS-Gossop" in html
 
 
 def test_the_gossop_form_has_ten_items_and_says_it_is_not_the_sows(alice_client, patient):
     html = alice_client.get(record_url(patient, SOWS_GOSSOP)).content.decode()
-    assert html.count("<fieldset") == 10 and "own answers" in html
+    assert html.count('<fieldset class="assessment-item') == 10 and "own answers" in html
     assert "cannot be compared with SOWS totals" in html
 
 
