@@ -6,14 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.assessments.instruments import COWS, SOWS, SOWS_GOSSOP
 from clinic.assessments.models import Assessment
 from clinic.patients.models import UseReport
+from clinic.selfreport.services import patient_link_issue
 from tests.assessments.factories import assessment, form_data, local, lowest
-from tests.selfreport.conftest import confirmed, issued, sows_answers, submission_id_of  # noqa: F401 (fixture)
+from tests.selfreport.conftest import confirmed, sows_answers, submission_id_of
+
+
+@pytest.fixture
+def sows_link(patient, alice):
+    return patient_link_issue(request=None, patient=patient, created_by=alice)
 
 
 def record_url(patient, instrument) -> str:
@@ -65,8 +72,8 @@ def test_the_form_refuses_a_missing_answer_or_a_time_that_does_not_fit(alice_cli
     assert Assessment.objects.count() == 0
 
 
-def test_the_patients_own_form_stores_their_range_as_the_patients_answer(issued, patient):
-    client = confirmed(issued[1], patient)
+def test_the_patients_own_form_stores_their_range_as_the_patients_answer(sows_link, patient):
+    client = confirmed(sows_link[1], patient)
     page = client.get("/p/form/")
     assert "When did you last use 7-OH?" in page.content.decode()
     response = client.post("/p/form/", sows_answers(2, last_use="3_7d") | {"submission_id": submission_id_of(page)})
@@ -76,8 +83,8 @@ def test_the_patients_own_form_stores_their_range_as_the_patients_answer(issued,
     assert str(saved.last_use) == "72 to 168 h (patient's answer)"
 
 
-def test_the_patient_may_rather_not_say_but_must_answer(issued, patient):
-    client = confirmed(issued[1], patient)
+def test_the_patient_may_rather_not_say_but_must_answer(sows_link, patient):
+    client = confirmed(sows_link[1], patient)
     page = client.get("/p/form/")
     missing = sows_answers(1)
     del missing["last_use"]
@@ -91,8 +98,8 @@ def test_the_patient_may_rather_not_say_but_must_answer(issued, patient):
     )
 
 
-def test_the_spanish_form_offers_the_choices_in_spanish(issued, patient):
-    client = confirmed(issued[1], patient)
+def test_the_spanish_form_offers_the_choices_in_spanish(sows_link, patient):
+    client = confirmed(sows_link[1], patient)
     client.get("/p/form/?lang=es")
     html = client.get("/p/form/").content.decode()
     assert "¿Cuándo usó 7-OH por última vez?" in html and "Prefiero no decirlo" in html and "No lo sé" in html
