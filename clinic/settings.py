@@ -286,3 +286,9 @@ LOGGING = {
 # in each 10-minute window. Raise the address limit where many patients share one NAT.
 PATIENT_LINK_RATE_PER_LINK = env_int("PATIENT_LINK_RATE_PER_LINK", 40, minimum=1)
 PATIENT_LINK_RATE_PER_ADDRESS = env_int("PATIENT_LINK_RATE_PER_ADDRESS", 150, minimum=1)
+
+# --- Safety rules ------------------------------------------------------------------------------
+# Days without 7-OH (by the latest answer given with an assessment) after which strong craving
+# raises the lost-tolerance reason (clinic.assessments.tolerance). Issue 13's default; a clinic
+# reviews it.
+LOST_TOLERANCE_DAYS = env_int("LOST_TOLERANCE_DAYS", 3, minimum=1)
