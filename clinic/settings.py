@@ -91,6 +91,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic.urls"
+# A refused form on a patient page explains itself with the crisis lines; staff get Django's page.
+CSRF_FAILURE_VIEW = "clinic.selfreport.errors.csrf_failure"
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 TEMPLATES = [
