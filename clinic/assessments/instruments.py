@@ -542,9 +542,8 @@ CIWA_AR = Instrument(
     below_bands_label=None,
     timeframe=_("at the time of the assessment"),
     source=(
-        "Sullivan JT, Sykora K, Schneiderman J, Naranjo CA, Sellers EM. Assessment of alcohol "
-        "withdrawal: the revised Clinical Institute Withdrawal Assessment for Alcohol scale "
-        "(CIWA-Ar). Br J Addict 1989;84(11):1353-1357 (PMID 2597811). Public domain."
+        "Sullivan JT, Sykora K, Schneiderman J, Naranjo CA, Sellers EM. Br J Addict "
+        "1989;84(11):1353-1357 (PMID 2597811). Public domain."
     ),
     bands_source=(
         "Bands as commonly cited for the CIWA-Ar (below 8 minimal to mild; 8 to 15 moderate; "

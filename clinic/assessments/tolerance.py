@@ -25,8 +25,8 @@ from clinic.assessments.instruments import CRAVING_ALERT_MIN, CRAVING_ITEM_KEY, 
 from clinic.assessments.models import Assessment
 
 SOURCE = (
-    "Strang J, McCambridge J, Best D, Beswick T, Bearn J, Rees S, Gossop M. Loss of tolerance and "
-    "overdose mortality after inpatient opiate detoxification: follow up study. BMJ 2003;326:959-960."
+    "Strang J et al. Loss of tolerance and overdose mortality after inpatient opiate detoxification: "
+    "follow up study. BMJ 2003;326:959-960."
 )
 
 
