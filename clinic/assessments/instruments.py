@@ -335,14 +335,16 @@ CRAVING_ALERT_MIN = 3
 # --- SOWS-Gossop --------------------------------------------------------------------------------
 
 _GOSSOP_CHOICES = ((0, _("None")), (1, _("Mild")), (2, _("Moderate")), (3, _("Severe")))
+_GOSSOP_GLOSSES = {"feeling_sick": _("That is, sick to your stomach (nauseous).")}
 
 SOWS_GOSSOP = Instrument(
     code="SOWS_GOSSOP",
     name=_("Short Opiate Withdrawal Scale (Gossop)"),
     short_name=_("SOWS-Gossop"),
     completed_by="patient",
+    # The published wording is British; where it could mislead, a plain gloss goes beside it.
     items=tuple(
-        _item(number, key, prompt, "", *_GOSSOP_CHOICES)
+        _item(number, key, prompt, _GOSSOP_GLOSSES.get(key, ""), *_GOSSOP_CHOICES)
         for number, (key, prompt) in enumerate(
             (
                 ("feeling_sick", _("Feeling sick")),

@@ -323,3 +323,8 @@ def test_the_clinic_admin_is_refused(carol_client, patient):
 
 def test_other_methods_are_not_allowed(alice_client, patient):
     assert alice_client.put(record_url(patient)).status_code == 405
+
+
+def test_the_gossops_british_feeling_sick_keeps_its_wording_with_a_plain_gloss(alice_client, patient):
+    group = item_group(alice_client.get(record_url(patient, SOWS_GOSSOP)).content.decode(), "feeling_sick")
+    assert "1. Feeling sick" in group and "That is, sick to your stomach (nauseous)." in group

@@ -456,3 +456,11 @@ def test_the_rate_limits_default_to_forty_per_link_and_150_per_address_and_come_
     assert _run(["-c", probe], raised).stdout.split() == ["60", "5000"]
     refused = _run(["-c", probe], {**PRODUCTION, "PATIENT_LINK_RATE_PER_ADDRESS": "0"})
     assert refused.returncode != 0 and "PATIENT_LINK_RATE_PER_ADDRESS=0 is below the minimum" in refused.stderr
+
+
+def test_the_patients_gossop_form_glosses_feeling_sick_in_both_languages(patient, alice):
+    link, token = patient_link_issue(request=None, patient=patient, created_by=alice, instrument_code="SOWS_GOSSOP")
+    client = confirmed(token, patient)
+    assert "That is, sick to your stomach (nauseous)." in client.get(FORM).content.decode()
+    client.get(FORM + "?lang=es")
+    assert "Es decir, con malestar de estómago (náuseas)." in client.get(FORM).content.decode()
