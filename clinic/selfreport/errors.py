@@ -21,7 +21,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views import csrf, defaults
 from django.views.decorators.csrf import requires_csrf_token
 
-from clinic.selfreport.views import LANGUAGE_SESSION_KEY
+from clinic.selfreport.selectors import patient_link_by_id
+from clinic.selfreport.views import LANGUAGE_SESSION_KEY, LINK_SESSION_KEY
 
 PATIENT_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -35,13 +36,18 @@ def is_patient_path(path: str) -> bool:
     return path.startswith(patient_prefix())
 
 
-def patient_language(request: HttpRequest) -> str:
+def patient_language(request: HttpRequest, *, read_record: bool = True) -> str:
+    """The language for a patient's error page; `read_record` allows one query for their link."""
     chosen = request.GET.get("lang")
     if chosen in PATIENT_LANGUAGES:
         return chosen
     try:
         stored = request.session.get(LANGUAGE_SESSION_KEY)
-    except Exception:  # a server error may come from the session store itself
+        if stored not in PATIENT_LANGUAGES and read_record:
+            # A patient who confirmed their date of birth: the language on their record.
+            link = patient_link_by_id((request.session.get(LINK_SESSION_KEY) or {}).get("id"))
+            stored = link.patient.preferred_language if link is not None else None
+    except Exception:  # a server error may come from the session store or the database itself
         stored = None
     if stored in PATIENT_LANGUAGES:
         return stored
@@ -49,8 +55,8 @@ def patient_language(request: HttpRequest) -> str:
     return browser if browser in PATIENT_LANGUAGES else settings.LANGUAGE_CODE
 
 
-def _patient_error(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    language = patient_language(request)
+def _patient_error(request: HttpRequest, template: str, status: int, *, read_record: bool = True) -> HttpResponse:
+    language = patient_language(request, read_record=read_record)
     with translation.override(language):
         # No request in the context: no context processor, no session or database read, so
         # the page renders even when the error came from the database.
@@ -75,7 +81,8 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_patient_path(request.path):
         try:
-            return _patient_error(request, "selfreport/errors/server_error.html", 500)
+            # No query for the patient's record: the database may be what failed.
+            return _patient_error(request, "selfreport/errors/server_error.html", 500, read_record=False)
         except Exception:
             # Even the page failed: the crisis lines still go out, in both languages, as text.
             return HttpResponse(PLAIN_SERVER_ERROR, status=500, content_type="text/plain; charset=utf-8")

@@ -117,3 +117,10 @@ def test_a_server_error_on_a_patient_page_shows_the_crisis_lines(language, accep
 def test_a_server_error_on_a_staff_page_keeps_the_staff_page(db):
     response = Client(raise_request_exception=False).get("/staff-boom/")
     assert response.status_code == 500 and "tel:988" not in response.content.decode()
+
+
+def test_the_404_uses_the_language_on_the_patients_record_once_they_confirmed_their_birth_date(issued, patient):
+    patient.preferred_language = "es"
+    patient.save()
+    client = confirmed(issued[1], patient, Client(HTTP_ACCEPT_LANGUAGE="en-US"))
+    assert_crisis_page(client.get("/p/form/typo"), 404, "es")
