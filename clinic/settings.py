@@ -136,6 +136,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic.urls"
+# A refused form on a patient page explains itself with the crisis lines; staff get Django's page.
+CSRF_FAILURE_VIEW = "clinic.selfreport.errors.csrf_failure"
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 TEMPLATES = [
@@ -353,6 +355,11 @@ LOGGING = {
 PATIENT_LINK_RATE_PER_LINK = env_int("PATIENT_LINK_RATE_PER_LINK", 40, minimum=1)
 PATIENT_LINK_RATE_PER_ADDRESS = env_int("PATIENT_LINK_RATE_PER_ADDRESS", 150, minimum=1)
 
+# --- Safety rules ------------------------------------------------------------------------------
+# Days without 7-OH (by the latest answer given with an assessment) after which strong craving
+# raises the lost-tolerance reason (clinic.assessments.tolerance). Issue 13's default; a clinic
+# reviews it.
+LOST_TOLERANCE_DAYS = env_int("LOST_TOLERANCE_DAYS", 3, minimum=1)
 # Safety rule thresholds (clinic.patients.safety_rules). Defaults from GUIDANCE_FACTS.md (Jungquist
 # CR et al., Pain Manag Nurs 2020): urgent below 10 breaths/min or SpO2 below 90 %, discuss at
 # 10-11 breaths/min or SpO2 90-93 %. A clinic reviews them and may change them here.

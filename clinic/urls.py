@@ -16,3 +16,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("healthz", ops_views.healthz, name="healthz"),
 ]
+
+# Pages a patient can land on by mistake carry the crisis lines (clinic/selfreport/errors.py);
+# everything else gets the staff pages in templates/.
+handler404 = "clinic.selfreport.errors.not_found"
+handler500 = "clinic.selfreport.errors.server_error"

@@ -237,7 +237,10 @@ def test_a_second_patients_link_cannot_be_opened_through_the_first_session(world
     # ...and the session still opens its own form, whose answers land on its own patient only.
     page = holder.get(reverse(FORM))
     assert page.context["form"].instrument.code == "SOWS"
-    answers = {item.key: "1" for item in SOWS.items} | {"submission_id": page.context["form"]["submission_id"].value()}
+    answers = {item.key: "1" for item in SOWS.items} | {
+        "last_use": "12_24h",
+        "submission_id": page.context["form"]["submission_id"].value(),
+    }
     sent = holder.post(reverse(FORM), answers | _ids_of(world, second_link))
     assert sent.status_code == 302 and sent["Location"] == reverse("selfreport:thanks")
     assert Assessment.objects.get().patient == world.patient

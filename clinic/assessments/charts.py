@@ -124,12 +124,14 @@ class _Point(NamedTuple):
     taken_at: datetime
     total: int
     hours_since_use: float | None
+    # How the answer behind the hours reads, with who gave it ("6 to 12 h (patient's answer)").
+    hours_text: str | None = None
 
 
 def _as_point(p: Any) -> _Point:
     if isinstance(p, tuple):
-        return _Point(*p) if len(p) == 3 else _Point(p[0], p[1], None)
-    return _Point(p.taken_at, p.total, getattr(p, "hours_since_use", None))
+        return _Point(*p) if len(p) >= 3 else _Point(p[0], p[1], None)
+    return _Point(p.taken_at, p.total, getattr(p, "hours_since_use", None), getattr(p, "hours_text", None))
 
 
 def _seconds(dt: datetime) -> float:
@@ -325,7 +327,9 @@ def _dot_label(p: _Point, instrument: Instrument, x_mode: XMode, tz: tzinfo | No
         text = gettext("%(when)s: total %(total)d, %(band)s") % values
     else:
         text = gettext("%(when)s: total %(total)d") % values
-    if x_mode == "hours_since_use":
+    if x_mode == "hours_since_use" and p.hours_text:
+        text += "; " + gettext("last use: %(answer)s") % {"answer": p.hours_text}
+    elif x_mode == "hours_since_use":
         text += "; " + gettext("%(hours)s hours since last use") % {
             "hours": _hours(float(p.hours_since_use))  # type: ignore[arg-type]
         }

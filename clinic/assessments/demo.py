@@ -13,26 +13,30 @@ import uuid
 from django.utils import timezone
 
 from clinic.assessments.instruments import COWS, CRAVING_ITEM_KEY, SOWS, SOWS_GOSSOP, Instrument
+from clinic.assessments.last_use import AT_TIME, RANGES, UNKNOWN, LastUseGiven
 from clinic.assessments.services import assessment_submit
 from clinic.patients.models import Patient
 
 NAMESPACE = uuid.UUID("6f1d3c52-2b1e-4b8e-9a57-8f0d6a1c7e42")
 
-# (days ago, COWS total, SOWS total, SOWS craving) — the SOWS an hour after the COWS.
+# (days ago, COWS total, SOWS total, SOWS craving, hours since last use at the COWS) — the SOWS
+# an hour after the COWS, the patient answering about last use with the matching range.
 SETTLING = [
-    (21, 18, 30, 3),
-    (20, 22, 34, 4),
-    (18, 15, 24, 2),
-    (14, 11, 18, 2),
-    (11, 8, 12, 1),
-    (7, 6, 9, 1),
-    (4, 4, 6, 0),
-    (1, 3, 5, 0),
+    (21, 18, 30, 3, 10),
+    (20, 22, 34, 4, 14),
+    (18, 15, 24, 2, 9),
+    (14, 11, 18, 2, 12),
+    (11, 8, 12, 1, 16),
+    (7, 6, 9, 1, 20),
+    (4, 4, 6, 0, None),  # the clinician did not know
+    (1, 3, 5, 0, 30),
 ]
 # Ten days without an assessment (a gap on the chart), then worse: a band rise and craving.
-RELAPSING = [(24, 10, 20, 1), (22, 8, 15, 1), (20, 6, 12, 0), (9, 12, 25, 3), (2, 27, 40, 4)]
-# SOWS-Gossop only, weekly.
-GOSSOP_WEEKLY = [(14, 14), (7, 10), (1, 7)]
+# The last one comes after more than three days without use, with strong craving: the
+# lost-tolerance condition (clinic.assessments.tolerance).
+RELAPSING = [(24, 10, 20, 1, 8), (22, 8, 15, 1, 9), (20, 6, 12, 0, 12), (9, 12, 25, 3, 20), (2, 27, 40, 4, 80)]
+# SOWS-Gossop only, weekly; the patient's answer about last use.
+GOSSOP_WEEKLY = [(14, 14, "6_12h"), (7, 10, "12_24h"), (1, 7, "declined")]
 
 
 def answers_for(instrument: Instrument, target: int, **fixed: int) -> dict[str, int]:
@@ -53,8 +57,15 @@ def answers_for(instrument: Instrument, target: int, **fixed: int) -> dict[str, 
     return answers
 
 
-def _submit(patient: Patient, clinician, instrument: Instrument, n: int, taken_at: dt.datetime, answers) -> None:
+def _patient_range(hours: float) -> str:
+    return next(r.key for r in RANGES if r.high_hours is None or hours < r.high_hours)
+
+
+def _submit(
+    patient: Patient, clinician, instrument: Instrument, n: int, taken_at: dt.datetime, answers, last_use: LastUseGiven
+) -> None:
     assessment_submit(
+        last_use=last_use,
         request=None,
         patient=patient,
         instrument_code=instrument.code,
@@ -67,9 +78,14 @@ def _submit(patient: Patient, clinician, instrument: Instrument, n: int, taken_a
 
 
 def _course(patient: Patient, clinician, course, morning: dt.datetime) -> None:
-    for n, (days_ago, cows, sows, craving) in enumerate(course):
+    for n, (days_ago, cows, sows, craving, hours) in enumerate(course):
         at = morning - dt.timedelta(days=days_ago)
-        _submit(patient, clinician, COWS, n, at, answers_for(COWS, cows))
+        if hours is None:
+            told, answer = LastUseGiven(answer=UNKNOWN, given_by="clinician"), UNKNOWN
+        else:
+            told = LastUseGiven(answer=AT_TIME, given_by="patient", at=at - dt.timedelta(hours=hours))
+            answer = _patient_range(hours + 1)
+        _submit(patient, clinician, COWS, n, at, answers_for(COWS, cows), told)
         _submit(
             patient,
             clinician,
@@ -77,6 +93,7 @@ def _course(patient: Patient, clinician, course, morning: dt.datetime) -> None:
             n,
             at + dt.timedelta(hours=1),
             answers_for(SOWS, sows, **{CRAVING_ITEM_KEY: craving}),
+            LastUseGiven(answer=answer, given_by="patient"),
         )
 
 
@@ -89,7 +106,7 @@ def load(cast) -> None:
         plans = [RELAPSING, SETTLING, None] if clinic == cast.clinic else [SETTLING]
         for patient, plan in zip(patients, plans, strict=False):
             if plan is None:
-                for n, (days_ago, total) in enumerate(GOSSOP_WEEKLY):
+                for n, (days_ago, total, answer) in enumerate(GOSSOP_WEEKLY):
                     _submit(
                         patient,
                         clinician,
@@ -97,6 +114,7 @@ def load(cast) -> None:
                         n,
                         morning - dt.timedelta(days=days_ago),
                         answers_for(SOWS_GOSSOP, total),
+                        LastUseGiven(answer=answer, given_by="patient"),
                     )
             else:
                 _course(patient, clinician, plan, morning)

@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clinic.assessments.instruments import Instrument, InvalidAnswers, Item
+from clinic.assessments.last_use import AT_TIME, UNKNOWN, LastUseGiven
 from clinic.patients.models import Patient, Visit
 
 ITEM_PREFIX = "item_"
@@ -47,6 +48,25 @@ class AssessmentForm(forms.Form):
         required=False,
         label=_("At visit (optional)"),
         empty_label=_("Not at a visit"),
+    )
+    # Asked at every assessment: the only source of this assessment's hours since last use.
+    last_use_known = forms.ChoiceField(
+        label=_("When was 7-OH last used?"),
+        choices=[(AT_TIME, _("At the date and time below")), (UNKNOWN, _("Unknown"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say when 7-OH was last used, or that it is unknown.")},
+    )
+    last_use_at = forms.DateTimeField(
+        label=_("Date and time of last use"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("As best it is known at this assessment. Do not copy it from an older use report."),
+    )
+    last_use_given_by = forms.ChoiceField(
+        label=_("Who gave this answer"),
+        choices=[("patient", _("The patient")), ("clinician", _("The clinician (own knowledge or records)"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say who gave the answer about the last use.")},
     )
     submission_id = forms.UUIDField(
         widget=forms.HiddenInput,
@@ -87,6 +107,10 @@ class AssessmentForm(forms.Form):
     def other_fields(self) -> list[forms.BoundField]:
         return [self["taken_at"], self["visit"]]
 
+    @property
+    def last_use_fields(self) -> list[forms.BoundField]:
+        return [self["last_use_known"], self["last_use_at"], self["last_use_given_by"]]
+
     def clean_taken_at(self) -> dt.datetime:
         taken_at = self.cleaned_data["taken_at"]
         if taken_at > timezone.now():
@@ -100,6 +124,21 @@ class AssessmentForm(forms.Form):
             for item in self.instrument.items
             if cleaned.get(item_field_name(item)) is not None
         }
+        known, last_use_at, taken_at = (
+            cleaned.get("last_use_known"),
+            cleaned.get("last_use_at"),
+            cleaned.get("taken_at"),
+        )
+        if known == AT_TIME and last_use_at is None and not self.has_error("last_use_at"):
+            self.add_error("last_use_at", _("Give the date and time of last use, or choose “Unknown”."))
+        elif known == UNKNOWN and last_use_at is not None:
+            self.add_error("last_use_at", _("Leave the time empty when the last use is unknown."))
+        elif known == AT_TIME and taken_at is not None and last_use_at > taken_at:
+            self.add_error("last_use_at", _("The last use cannot be after the time the answers were given."))
+        elif known and cleaned.get("last_use_given_by"):
+            cleaned["last_use"] = LastUseGiven(
+                answer=known, given_by=cleaned["last_use_given_by"], at=last_use_at if known == AT_TIME else None
+            )
         if len(answers) == len(self.instrument.items):
             # The declaration has the last word on what is legal, whatever the widget offered.
             try:

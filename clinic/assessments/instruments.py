@@ -70,6 +70,8 @@ class Instrument:
     timeframe: Text
     source: str
     not_comparable_with: tuple[str, ...] = ()  # codes whose totals must never be compared
+    bands_source: str = ""  # where the bands come from, when the instrument's own source is not enough
+    scope_note: Text = ""  # what the scale is validated for, shown wherever it is offered
 
     def __post_init__(self) -> None:
         # Catch declaration slips (a duplicated key, a band gap) at import time.
@@ -333,14 +335,16 @@ CRAVING_ALERT_MIN = 3
 # --- SOWS-Gossop --------------------------------------------------------------------------------
 
 _GOSSOP_CHOICES = ((0, _("None")), (1, _("Mild")), (2, _("Moderate")), (3, _("Severe")))
+_GOSSOP_GLOSSES = {"feeling_sick": _("That is, sick to your stomach (nauseous).")}
 
 SOWS_GOSSOP = Instrument(
     code="SOWS_GOSSOP",
     name=_("Short Opiate Withdrawal Scale (Gossop)"),
     short_name=_("SOWS-Gossop"),
     completed_by="patient",
+    # The published wording is British; where it could mislead, a plain gloss goes beside it.
     items=tuple(
-        _item(number, key, prompt, "", *_GOSSOP_CHOICES)
+        _item(number, key, prompt, _GOSSOP_GLOSSES.get(key, ""), *_GOSSOP_CHOICES)
         for number, (key, prompt) in enumerate(
             (
                 ("feeling_sick", _("Feeling sick")),
@@ -369,9 +373,195 @@ SOWS_GOSSOP = Instrument(
     not_comparable_with=("SOWS",),
 )
 
+# --- CIWA-Ar ------------------------------------------------------------------------------------
+# Every integer 0-7 is legal on the first nine items, 0-4 on orientation. Most items carry
+# written anchors only at 0, 1, 4 and 7; the steps between are the rater's judgement.
+
+_BETWEEN = _("Between the descriptions above and below")
+
+
+def _anchored(number: int, key: str, prompt: Text, help: Text, anchors: dict[int, Text], top: int = 7) -> Item:
+    return _item(number, key, prompt, help, *((v, anchors.get(v, _BETWEEN)) for v in range(top + 1)))
+
+
+def _hallucination_steps(very_mild: Text, mild: Text, moderate: Text) -> dict[int, Text]:
+    return {
+        0: _("Not present"),
+        1: very_mild,
+        2: mild,
+        3: moderate,
+        4: _("Moderately severe hallucinations"),
+        5: _("Severe hallucinations"),
+        6: _("Extremely severe hallucinations"),
+        7: _("Continuous hallucinations"),
+    }
+
+
+CIWA_AR = Instrument(
+    code="CIWA_AR",
+    name=_("Clinical Institute Withdrawal Assessment for Alcohol, revised"),
+    short_name=_("CIWA-Ar"),
+    completed_by="clinician",
+    items=(
+        _anchored(
+            1,
+            "nausea_vomiting",
+            _("Nausea and vomiting"),
+            _("Ask whether they feel sick to the stomach or have vomited; observe."),
+            {
+                0: _("No nausea and no vomiting"),
+                1: _("Mild nausea, no vomiting"),
+                4: _("Nausea that comes and goes, with dry heaves"),
+                7: _("Constant nausea, frequent dry heaves and vomiting"),
+            },
+        ),
+        _anchored(
+            2,
+            "tremor",
+            _("Tremor"),
+            _("Arms held out, fingers spread apart."),
+            {
+                0: _("No tremor"),
+                1: _("Not visible, but can be felt fingertip to fingertip"),
+                4: _("Moderate, with the arms held out"),
+                7: _("Severe, even with the arms not held out"),
+            },
+        ),
+        _anchored(
+            3,
+            "paroxysmal_sweats",
+            _("Sweating in bouts"),
+            _("What you see."),
+            {
+                0: _("No sweat visible"),
+                1: _("Barely noticeable sweating; palms moist"),
+                4: _("Beads of sweat obvious on the forehead"),
+                7: _("Drenching sweats"),
+            },
+        ),
+        _anchored(
+            4,
+            "anxiety",
+            _("Anxiety"),
+            _("Ask whether they feel nervous; observe."),
+            {
+                0: _("No anxiety; at ease"),
+                1: _("Mildly anxious"),
+                4: _("Moderately anxious, or guarded, so anxiety is inferred"),
+                7: _("As in an acute panic state, as seen in severe delirium or acute psychotic reactions"),
+            },
+        ),
+        _anchored(
+            5,
+            "agitation",
+            _("Agitation"),
+            _("What you see."),
+            {
+                0: _("Normal activity"),
+                1: _("Somewhat more than normal activity"),
+                4: _("Moderately fidgety and restless"),
+                7: _("Paces back and forth for most of the interview, or constantly thrashes about"),
+            },
+        ),
+        _anchored(
+            6,
+            "tactile_disturbances",
+            _("Touch disturbances"),
+            _(
+                "Ask about itching, pins and needles, burning, numbness, or a feeling of bugs crawling on or under the skin."
+            ),
+            _hallucination_steps(
+                _("Very mild itching, pins and needles, burning or numbness"),
+                _("Mild itching, pins and needles, burning or numbness"),
+                _("Moderate itching, pins and needles, burning or numbness"),
+            ),
+        ),
+        _anchored(
+            7,
+            "auditory_disturbances",
+            _("Hearing disturbances"),
+            _(
+                "Ask whether sounds seem louder or harsher, frighten them, or whether they hear things they know are not there."
+            ),
+            _hallucination_steps(
+                _("Very mild harshness or ability to frighten"),
+                _("Mild harshness or ability to frighten"),
+                _("Moderate harshness or ability to frighten"),
+            ),
+        ),
+        _anchored(
+            8,
+            "visual_disturbances",
+            _("Visual disturbances"),
+            _(
+                "Ask whether light seems too bright or a different colour, hurts the eyes, or whether they see things they know are not there."
+            ),
+            _hallucination_steps(
+                _("Very mild sensitivity"),
+                _("Mild sensitivity"),
+                _("Moderate sensitivity"),
+            ),
+        ),
+        _anchored(
+            9,
+            "headache",
+            _("Headache, fullness in the head"),
+            _(
+                "Ask whether the head feels different, or as if there is a band around it. Do not rate dizziness or light-headedness."
+            ),
+            {
+                0: _("Not present"),
+                1: _("Very mild"),
+                2: _("Mild"),
+                3: _("Moderate"),
+                4: _("Moderately severe"),
+                5: _("Severe"),
+                6: _("Very severe"),
+                7: _("Extremely severe"),
+            },
+        ),
+        _anchored(
+            10,
+            "orientation",
+            _("Orientation and clouding of the senses"),
+            _("Ask what day it is, where they are, and who you are."),
+            {
+                0: _("Oriented, and can do serial additions"),
+                1: _("Cannot do serial additions, or is unsure about the date"),
+                2: _("Wrong about the date by no more than 2 calendar days"),
+                3: _("Wrong about the date by more than 2 calendar days"),
+                4: _("Disoriented for place or person"),
+            },
+            top=4,
+        ),
+    ),
+    # Keys of their own: a CIWA-Ar band is never counted as a COWS band.
+    bands=(
+        Band(0, 7, "ciwa_minimal_mild", _("Minimal to mild")),
+        Band(8, 15, "ciwa_moderate", _("Moderate")),
+        Band(16, 67, "ciwa_severe", _("Severe, with risk of seizures and delirium")),
+    ),
+    below_bands_label=None,
+    timeframe=_("at the time of the assessment"),
+    source=(
+        "Sullivan JT, Sykora K, Schneiderman J, Naranjo CA, Sellers EM. Br J Addict "
+        "1989;84(11):1353-1357 (PMID 2597811). Public domain."
+    ),
+    bands_source=(
+        "Bands as commonly cited for the CIWA-Ar (below 8 minimal to mild; 8 to 15 moderate; "
+        "above 15 severe, with risk of seizures and delirium); sources differ a little. "
+        "Scale: Sullivan et al., Br J Addict 1989."
+    ),
+    scope_note=_(
+        "Validated for alcohol withdrawal; often used, with care, for benzodiazepine withdrawal. "
+        "It does not measure opioid withdrawal, and opioid scales do not measure this: alcohol and "
+        "benzodiazepine withdrawal can cause seizures or delirium and can kill."
+    ),
+)
+
 # --- Lookups ------------------------------------------------------------------------------------
 
-INSTRUMENTS: dict[str, Instrument] = {i.code: i for i in (COWS, SOWS, SOWS_GOSSOP)}
+INSTRUMENTS: dict[str, Instrument] = {i.code: i for i in (COWS, SOWS, SOWS_GOSSOP, CIWA_AR)}
 
 INSTRUMENT_CHOICES: list[tuple[str, Text]] = [(i.code, i.name) for i in INSTRUMENTS.values()]
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from clinic.assessments.instruments import BAND_CHOICES, INSTRUMENT_CHOICES, INSTRUMENTS
+from clinic.assessments.last_use import ANSWER_CHOICES, AT_TIME, GIVEN_BY_CHOICES, NOT_RECORDED, LastUse
 
 
 class CompletedBy(models.TextChoices):
@@ -29,6 +30,12 @@ class Assessment(models.Model):
     answers = models.JSONField()  # {item key: legal value}, validated against the instrument
     total = models.PositiveSmallIntegerField()
     band = models.CharField(max_length=20, choices=BAND_CHOICES, blank=True)  # "" below the first band or no bands
+    # When 7-OH was last used, as answered with this assessment (clinic.assessments.last_use).
+    # "" = asked before the question existed: shown as "not recorded", never filled from elsewhere.
+    last_use_answer = models.CharField(max_length=10, choices=ANSWER_CHOICES, blank=True, default=NOT_RECORDED)
+    last_use_at = models.DateTimeField(null=True, blank=True)  # only with a date-and-time answer
+    last_use_given_by = models.CharField(max_length=10, choices=GIVEN_BY_CHOICES, blank=True)
+    # Hours from last_use_at to taken_at; kept so the hours chart and the CSV need no arithmetic.
     hours_since_last_use = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
     # Sent with the form so a replayed or double-tapped POST records exactly once.
     submission_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -44,6 +51,20 @@ class Assessment(models.Model):
             models.Index(fields=["taken_at", "patient"], name="assessment_taken_at_patient"),
         ]
         constraints = [
+            # A time of last use exists exactly when the answer is a date and time, and then it
+            # is not after the assessment; every recorded answer says who gave it.
+            models.CheckConstraint(
+                name="assessment_last_use_time_matches_answer",
+                condition=(
+                    Q(last_use_answer=AT_TIME, last_use_at__isnull=False, hours_since_last_use__gte=0)
+                    | (~Q(last_use_answer=AT_TIME) & Q(last_use_at__isnull=True, hours_since_last_use__isnull=True))
+                ),
+            ),
+            models.CheckConstraint(
+                name="assessment_last_use_says_who",
+                condition=Q(last_use_answer="", last_use_given_by="")
+                | (~Q(last_use_answer="") & ~Q(last_use_given_by="")),
+            ),
             models.CheckConstraint(
                 name="assessment_total_in_range",
                 condition=Q(
@@ -62,6 +83,11 @@ class Assessment(models.Model):
     @property
     def definition(self):
         return INSTRUMENTS[self.instrument]
+
+    @property
+    def last_use(self) -> LastUse:
+        """The answer given with this assessment about the last use of 7-OH, and who gave it."""
+        return LastUse(self.last_use_answer, self.last_use_given_by, self.hours_since_last_use)
 
     @property
     def band_label(self) -> str:

@@ -4,32 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from clinic.assessments.instruments import CRAVING_ITEM_KEY, band_rank, get_instrument
+from clinic.assessments.last_use import NOT_RECORDED, LastUseGiven
 from clinic.assessments.models import Assessment, PatientAssessmentSummary
 from clinic.audit.services import Action, audit_record
-from clinic.patients.models import Patient, UseReport
+from clinic.patients.models import Patient
 
 
 class SubmissionConflict(Exception):
     """A submission id that was already used for another patient or instrument."""
 
 
-def hours_since_last_use(patient: Patient, at: dt.datetime) -> Decimal | None:
-    """Hours from the last use the patient reported (latest report made at or before `at`)."""
-    last_use = (
-        UseReport.objects.filter(patient=patient, recorded_at__lte=at, last_use_at__isnull=False)
-        .order_by("-recorded_at", "-pk")
-        .values_list("last_use_at", flat=True)
-        .first()
-    )
-    if last_use is None or last_use > at:
-        return None
-    return Decimal(round((at - last_use).total_seconds() / 3600, 1)).quantize(Decimal("0.1"))
+def last_use_fields(last_use: LastUseGiven | None, taken_at: dt.datetime) -> dict:
+    """The Assessment fields for an answer about last use; raises InvalidLastUse."""
+    if last_use is None:
+        return {
+            "last_use_answer": NOT_RECORDED,
+            "last_use_at": None,
+            "last_use_given_by": "",
+            "hours_since_last_use": None,
+        }
+    answer, at, given_by, hours = last_use.checked(taken_at)
+    return {"last_use_answer": answer, "last_use_at": at, "last_use_given_by": given_by, "hours_since_last_use": hours}
 
 
 def assessment_submit(
@@ -43,12 +43,18 @@ def assessment_submit(
     entered_by=None,
     submission_id: uuid.UUID,
     visit=None,
+    last_use: LastUseGiven | None = None,
 ) -> tuple[Assessment, bool]:
     """Score and store one assessment exactly once per submission id.
 
     Returns (assessment, created). Replaying the same submission id returns the stored row
     with created=False. Raises InvalidAnswers (nothing saved) for missing or illegal answers,
     and SubmissionConflict if the id was used for a different patient or instrument.
+
+    `last_use` is the answer given with this assessment to "when was 7-OH last used?" and who
+    gave it; it is the only source of the assessment's hours since last use. None stores "not
+    recorded" (the forms always ask; None is for imports and tests). Raises InvalidLastUse
+    (nothing saved) for an answer that does not hold together.
     """
     instrument = get_instrument(instrument_code)
     total = instrument.score(answers)
@@ -56,6 +62,7 @@ def assessment_submit(
     existing = Assessment.objects.filter(submission_id=submission_id).first()
     if existing is not None:
         return _replayed(existing, patient, instrument_code)
+    last_use_stored = last_use_fields(last_use, taken_at)
     try:
         with transaction.atomic():
             assessment = Assessment.objects.create(
@@ -68,7 +75,7 @@ def assessment_submit(
                 answers={item.key: int(answers[item.key]) for item in instrument.items},
                 total=total,
                 band=band.key if band else "",
-                hours_since_last_use=hours_since_last_use(patient, taken_at),
+                **last_use_stored,
                 submission_id=submission_id,
             )
             audit_record(

@@ -107,14 +107,18 @@ class PatientTrends:
     pairs: list[Pair] = field(default_factory=list)
     x: XParam = "time"
 
+    latest: Assessment | None = None  # the latest assessment of any instrument
+
     @property
     def count(self) -> int:
         return sum(len(t.assessments) for t in self.trends)
 
 
-def _point(a: Assessment) -> tuple[dt.datetime, int, float | None]:
-    hours = float(a.hours_since_last_use) if a.hours_since_last_use is not None else None
-    return (a.taken_at, a.total, hours)
+def _point(a: Assessment) -> tuple[dt.datetime, int, float | None, str]:
+    # Only this assessment's own answer places it on the hours axis: a range sits at its lower
+    # end (never more hours without use than the answer vouches for), labelled as given.
+    last_use = a.last_use
+    return (a.taken_at, a.total, last_use.at_least_hours, str(last_use))
 
 
 def _grid(assessments: list[Assessment]) -> Grid:
@@ -171,4 +175,5 @@ def patient_trends(assessments: list[Assessment], *, x: XParam, tz: dt.tzinfo | 
             trend.grid = _grid(history)
         result.trends.append(trend)
     result.pairs = _pairs(by_code)
+    result.latest = max(assessments, key=lambda a: (a.taken_at, a.pk or 0), default=None)
     return result

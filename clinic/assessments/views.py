@@ -68,6 +68,7 @@ def assessment_record(request: HttpRequest, pk: int, instrument: str) -> HttpRes
                 entered_by=request.user,
                 submission_id=data["submission_id"],
                 visit=data["visit"],
+                last_use=data["last_use"],
             )
         except InvalidAnswers as error:  # the form already checked; kept as a second guard
             for key, message in error.errors.items():

@@ -7,11 +7,15 @@ Each file starts with a small header between two `---` lines:
     slug: supervised-tapering
     summary: One sentence for the index.
     version: 1.0
+    content_as_of: 2025-12-31
     last_reviewed: 2026-11-26
     order: 3
     sources:
     - SAMHSA TIP 63, Medications for Opioid Use Disorder
     ---
+
+`content_as_of` is the date the facts on the page describe (a page about 2025 regulation says
+so, however recently it was read again); `last_reviewed` is when a person last checked it.
 
 The pages live in the repository so every change goes through review. The body is rendered with
 Markdown with raw HTML switched off: a page can format text and link, never inject markup.
@@ -36,7 +40,7 @@ from markdown.treeprocessors import Treeprocessor
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
-REQUIRED_KEYS = ("title", "slug", "summary", "version", "last_reviewed", "order", "sources")
+REQUIRED_KEYS = ("title", "slug", "summary", "version", "content_as_of", "last_reviewed", "order", "sources")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VERSION = re.compile(r"^\d+(?:\.\d+)*$")
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -52,7 +56,8 @@ class GuidancePage:
     title: str
     summary: str
     version: str
-    last_reviewed: dt.date
+    content_as_of: dt.date  # the date the page's facts describe
+    last_reviewed: dt.date  # when a person last checked the page
     order: int
     sources: tuple[str, ...]
     body: str  # the Markdown source below the header
@@ -102,22 +107,26 @@ def _validated(header: dict, *, name: str) -> dict:
         raise GuidancePageError(f"{name}: unknown keys {', '.join(unknown)}")
     if not isinstance(header["sources"], list) or not header["sources"]:
         raise GuidancePageError(f"{name}: sources must be a list of at least one item")
-    for key in ("title", "slug", "summary", "version", "last_reviewed", "order"):
+    for key in ("title", "slug", "summary", "version", "content_as_of", "last_reviewed", "order"):
         if not isinstance(header[key], str):
             raise GuidancePageError(f"{name}: {key} must be one value, not a list")
     if not SLUG.match(header["slug"]):
         raise GuidancePageError(f"{name}: slug must be lowercase words joined by hyphens")
     if not VERSION.match(header["version"]):
         raise GuidancePageError(f"{name}: version must look like 1.0")
-    try:
-        last_reviewed = dt.date.fromisoformat(header["last_reviewed"])
-    except ValueError:
-        raise GuidancePageError(f"{name}: last_reviewed must be a date like 2026-11-26") from None
+    dates = {}
+    for key in ("content_as_of", "last_reviewed"):
+        try:
+            dates[key] = dt.date.fromisoformat(header[key])
+        except ValueError:
+            raise GuidancePageError(f"{name}: {key} must be a date like 2026-11-26") from None
+    if dates["content_as_of"] > dates["last_reviewed"]:
+        raise GuidancePageError(f"{name}: content_as_of cannot be after last_reviewed")
     try:
         order = int(header["order"])
     except ValueError:
         raise GuidancePageError(f"{name}: order must be a whole number") from None
-    return {**header, "last_reviewed": last_reviewed, "order": order, "sources": tuple(header["sources"])}
+    return {**header, **dates, "order": order, "sources": tuple(header["sources"])}
 
 
 class _SafeLinks(Treeprocessor):
@@ -187,6 +196,7 @@ def load_pages(directory: Path = PAGES_DIR) -> dict[str, GuidancePage]:
             title=values["title"],
             summary=values["summary"],
             version=values["version"],
+            content_as_of=values["content_as_of"],
             last_reviewed=values["last_reviewed"],
             order=values["order"],
             sources=values["sources"],

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.accounts.access import patient_staff_required, staff_required
+from clinic.assessments.selectors import assessments_for_patient
 from clinic.audit.services import Action, audit_record
 from clinic.guidance import selectors, services
 from clinic.guidance.forms import (
@@ -20,6 +21,7 @@ from clinic.guidance.forms import (
 )
 from clinic.guidance.models import ReferralStatus, TaperPlan
 from clinic.guidance.pages import all_pages
+from clinic.guidance.taper_scores import scores_by_step
 from clinic.lib.forms import posted
 from clinic.patients.selectors import patient_get_for_user
 
@@ -85,7 +87,12 @@ def taper_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "plan": plan,
             "patient": plan.patient,
-            "steps": list(plan.steps.select_related("written_by")),
+            # Each step with the scores recorded during it, shown as recorded (supervised-tapering.md).
+            "steps": scores_by_step(
+                list(plan.steps.select_related("written_by")),
+                assessments_for_patient(plan.patient),
+                tz=timezone.get_current_timezone(),
+            ),
             "reviews": [(review, review.is_overdue(today)) for review in reviews],
             "review_form": ReviewDateForm(),
             "step_form": TaperStepForm(initial={"date": today}),

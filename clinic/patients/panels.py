@@ -6,11 +6,8 @@ costs two queries here however long the story grows.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
-from django.utils import timezone
 
 from clinic.patients.changes import use_report_changes
 from clinic.patients.models import Acknowledgement, NaloxoneRecord, Patient, PregnancyAnswer, UseReport, Visit
@@ -30,21 +27,12 @@ def _story(patient: Patient) -> tuple[list[Visit], list[UseReport]]:
     return list(patient.visits.all()), list(patient.use_reports.all())
 
 
-def hours_since(moment: dt.datetime | None, now: dt.datetime | None = None) -> int | None:
-    """Whole hours from `moment` to now, or None if there is no moment (or it lies ahead)."""
-    if moment is None:
-        return None
-    seconds = ((now or timezone.now()) - moment).total_seconds()
-    return int(seconds // 3600) if seconds >= 0 else None
-
-
 def use_panel(request: HttpRequest, patient: Patient) -> Panel:
     visits, reports = _story(patient)
     # Each report is compared with the one before it (reports are newest first).
     for newer, older in zip(reports, reports[1:] + [None], strict=False):
         newer.changes = use_report_changes(older, newer)
         newer.is_first = older is None
-    last_use_at = max((r.last_use_at for r in reports if r.last_use_at), default=None)
     timeline = [
         TimelineEntry(at=v.occurred_at, kind="Visit", template="patients/_timeline_visit.html", obj=v) for v in visits
     ]
@@ -58,8 +46,6 @@ def use_panel(request: HttpRequest, patient: Patient) -> Panel:
         template="patients/_use_panel.html",
         context={
             "latest_use_report": reports[0] if reports else None,
-            "last_use_at": last_use_at,
-            "hours_since_last_use": hours_since(last_use_at),
             "last_visit": visits[0] if visits else None,
             "next_follow_up": next_follow_up,
         },

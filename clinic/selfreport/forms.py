@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.assessments.instruments import Instrument, get_instrument
+from clinic.assessments.last_use import PATIENT_CHOICES, QUESTION, QUESTION_HELP, LastUseGiven
 from clinic.selfreport.models import DEFAULT_VALID_HOURS, LINK_INSTRUMENTS, MAX_VALID_HOURS, MIN_VALID_HOURS
 
 # --- Staff side (English, like the rest of the staff pages) -------------------------------------
@@ -121,9 +122,23 @@ class AnswersForm(forms.Form):
                     "invalid_choice": _("Choose one of the answers shown."),
                 },
             )
+        # Asked with every form: the only source of this assessment's time since last use.
+        self.fields["last_use"] = forms.ChoiceField(
+            label=QUESTION,
+            help_text=QUESTION_HELP,
+            choices=PATIENT_CHOICES,
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": _("Choose an answer for this question. You can choose “I'd rather not say”."),
+                "invalid_choice": _("Choose one of the answers shown."),
+            },
+        )
 
     def answers(self) -> dict[str, int]:
         return {item.key: self.cleaned_data[item.key] for item in self.instrument.items}
+
+    def last_use_given(self) -> LastUseGiven:
+        return LastUseGiven(answer=self.cleaned_data["last_use"], given_by="patient")
 
     def items_with_fields(self) -> list[tuple]:
         return [(item, self[item.key]) for item in self.instrument.items]

@@ -299,6 +299,7 @@ def answers(request: HttpRequest) -> HttpResponse:
                     link_id=link.pk,
                     answers=form.answers(),
                     submission_id=form.cleaned_data["submission_id"],
+                    last_use=form.last_use_given(),
                 )
             except LinkUnusable as error:
                 return _unavailable(request, error.state)

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from clinic.assessments.last_use import LastUseGiven
 from clinic.assessments.models import Assessment, CompletedBy
 from clinic.assessments.services import SubmissionConflict, assessment_submit
 from clinic.audit.services import Action, audit_record
@@ -184,9 +185,14 @@ def patient_link_verify_dob(*, request: HttpRequest | None, link_id: int, date_o
 
 
 def patient_link_redeem(
-    *, request: HttpRequest | None, link_id: int, answers: dict[str, int], submission_id: uuid.UUID
+    *,
+    request: HttpRequest | None,
+    link_id: int,
+    answers: dict[str, int],
+    submission_id: uuid.UUID,
+    last_use: LastUseGiven | None = None,
 ) -> tuple[Assessment, bool]:
-    """Record the patient's answers through the link, exactly once.
+    """Record the patient's answers through the link, exactly once, with their answer about last use.
 
     Returns (assessment, created). The same submission again (a double tap, a resubmitted page)
     returns the recorded assessment with created=False. Raises LinkUnusable if the link is not
@@ -216,6 +222,7 @@ def patient_link_redeem(
             completed_by=CompletedBy.PATIENT,
             entered_by=None,
             submission_id=submission_id,
+            last_use=last_use,
         )
         if not created:
             # An id from some earlier form: never attach an old assessment to this link.

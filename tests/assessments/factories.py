@@ -27,7 +27,14 @@ def answers_with_total(instrument: Instrument, total: int, **fixed: int) -> dict
 
 
 def form_data(instrument: Instrument, answers: dict[str, int], **extra) -> dict:
-    data = {"taken_at": "2026-01-05T09:30", "submission_id": str(uuid.uuid4()), "visit": ""}
+    data = {
+        "taken_at": "2026-01-05T09:30",
+        "submission_id": str(uuid.uuid4()),
+        "visit": "",
+        "last_use_known": "at_time",
+        "last_use_at": "2026-01-04T21:30",
+        "last_use_given_by": "patient",
+    }
     data.update({f"item_{key}": value for key, value in answers.items()})
     data.update(extra)
     return data
@@ -46,10 +53,26 @@ def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> d
 
 
 def assessment(
-    patient, instrument: Instrument, taken_at: dt.datetime, total: int, *, entered_by=None, hours=None, **fixed: int
+    patient,
+    instrument: Instrument,
+    taken_at: dt.datetime,
+    total: int,
+    *,
+    entered_by=None,
+    hours=None,
+    last_use: str = "",
+    given_by: str = "patient",
+    **fixed: int,
 ) -> Assessment:
-    """An unsaved Assessment with exactly `total`, for bulk_create in history and query tests."""
+    """An unsaved Assessment with exactly `total`, for bulk_create in history and query tests.
+
+    `hours` records a date-and-time answer about last use that many hours before; `last_use`
+    another answer (a range key, "unknown", "declined"); neither leaves it "not recorded".
+    """
     band = instrument.band_for(total)
+    last_use_at = None
+    if hours is not None:
+        last_use, last_use_at = "at_time", taken_at - dt.timedelta(hours=float(hours))
     return Assessment(
         patient=patient,
         instrument=instrument.code,
@@ -59,6 +82,9 @@ def assessment(
         answers=answers_with_total(instrument, total, **fixed),
         total=total,
         band=band.key if band else "",
+        last_use_answer=last_use,
+        last_use_at=last_use_at,
+        last_use_given_by=given_by if last_use else "",
         hours_since_last_use=hours,
         submission_id=uuid.uuid4(),
     )

@@ -52,6 +52,10 @@ def _data(instrument: Instrument):
             "visit": st.one_of(own_visit, own_visit, foreign_visit),
             # Now and then the id of Hillcrest's assessment: refused, and it stays theirs.
             "submission_id": st.one_of(fresh_id, fresh_id, fresh_id, st.just(str(world.dave_assessment.submission_id))),
+            # The answer about last use: "unknown" holds whatever time the answers were taken.
+            "last_use_known": st.just("unknown"),
+            "last_use_at": st.just(""),
+            "last_use_given_by": st.sampled_from(["patient", "clinician"]),
             **{
                 # Legal answers: form_data makes one of them hostile (and out of range) at a time.
                 f"item_{item.key}": st.sampled_from(item.legal_values).map(str)
@@ -70,6 +74,9 @@ def _baseline(instrument: Instrument):
             "taken_at": "2026-01-05T09:30",
             "visit": str(world.visit.pk),
             "submission_id": str(uuid.uuid4()),
+            "last_use_known": "unknown",
+            "last_use_at": "",
+            "last_use_given_by": "patient",
         } | answers
 
     return baseline

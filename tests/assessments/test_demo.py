@@ -6,6 +6,7 @@ from clinic.accounts import demo as accounts_demo
 from clinic.assessments import demo
 from clinic.assessments.instruments import COWS, SOWS
 from clinic.assessments.models import Assessment, PatientAssessmentSummary
+from clinic.assessments.selectors import lost_tolerance_for_patient
 from tests.conftest import make_patient
 
 
@@ -33,6 +34,11 @@ def test_demo_patients_get_weeks_of_cows_and_sows_and_loading_again_adds_nothing
     # The first demo patient relapses: a band rise and strong craving for the attention notes.
     summary = PatientAssessmentSummary.objects.get(patient=patients[0])
     assert summary.cows_band_went_up and summary.latest_sows_craving >= 3
+    # ...after more than three days without use: the lost-tolerance condition, for `make run`.
+    assert lost_tolerance_for_patient(patients[0]) is not None
+    assert lost_tolerance_for_patient(patients[1]) is None
+    # Every demo assessment carries an answer about last use, with who gave it.
+    assert not Assessment.objects.filter(last_use_answer="").exists()
     assert Assessment.objects.filter(patient__clinic=cast.other_clinic, entered_by=cast.dave).exists()
 
 

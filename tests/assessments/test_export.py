@@ -27,7 +27,7 @@ def test_the_header_has_one_column_per_declared_item_of_every_instrument(alice_c
     header = next(csv.reader(io.StringIO(response.content.decode())))
     items = [h for h in header if "." in h]
     assert items == [f"{i.code}.{item.key}" for i in INSTRUMENTS.values() for item in i.items]
-    assert len(items) == 11 + 16 + 10
+    assert len(items) == 11 + 16 + 10 + 10  # COWS, SOWS, SOWS-Gossop, CIWA-Ar
 
 
 def test_each_assessment_is_a_row_with_its_answers_total_and_band_under_a_local_code(alice_client, alice, patient):

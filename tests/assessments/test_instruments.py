@@ -41,9 +41,9 @@ def cows_with_total(total: int) -> dict[str, int]:
     return answers
 
 
-def test_the_three_scales_are_registered_under_their_codes():
-    assert list(INSTRUMENTS) == ["COWS", "SOWS", "SOWS_GOSSOP"]
-    assert [code for code, _ in INSTRUMENT_CHOICES] == ["COWS", "SOWS", "SOWS_GOSSOP"]
+def test_the_four_scales_are_registered_under_their_codes():
+    assert list(INSTRUMENTS) == ["COWS", "SOWS", "SOWS_GOSSOP", "CIWA_AR"]
+    assert [code for code, _ in INSTRUMENT_CHOICES] == ["COWS", "SOWS", "SOWS_GOSSOP", "CIWA_AR"]
     assert get_instrument("SOWS_GOSSOP") is SOWS_GOSSOP
     with pytest.raises(KeyError):
         get_instrument("CIWA")
@@ -135,6 +135,8 @@ def test_cows_refuses_values_the_form_skips(key, value):
 @pytest.mark.parametrize("bad", [6, -1, True, False, "2", 2.0, None])
 def test_out_of_range_or_non_integer_answers_are_refused_on_every_item(instrument, bad):
     for item in instrument.items:
+        if bad == 6 and 6 in item.legal_values:
+            continue  # the CIWA-Ar's 0-7 items: past their top is tested on its own
         with pytest.raises(InvalidAnswers) as caught:
             instrument.score(lowest(instrument) | {item.key: bad})
         assert list(caught.value.errors) == [item.key]
@@ -228,7 +230,15 @@ def test_band_ranks_order_the_cows_bands_for_moved_up_a_band_checks():
     ranks = [band_rank(k) for k in (None, "", "mild", "moderate", "moderately_severe", "severe")]
     assert ranks == [0, 0, 1, 2, 3, 4]
     assert {"moderately_severe", "severe"} == SEVERE_BAND_KEYS
-    assert [key for key, _ in BAND_CHOICES] == ["mild", "moderate", "moderately_severe", "severe"]
+    assert [key for key, _ in BAND_CHOICES] == [
+        "mild",
+        "moderate",
+        "moderately_severe",
+        "severe",
+        "ciwa_minimal_mild",
+        "ciwa_moderate",
+        "ciwa_severe",
+    ]
     with pytest.raises(KeyError):
         band_rank("catastrophic")
 

@@ -18,7 +18,7 @@ from clinic.patients.models import Visit
 from tests.assessments.factories import answers_with_total, form_data, highest, lowest
 from tests.conftest import make_patient
 
-SLUGS = {"COWS": "cows", "SOWS": "sows", "SOWS_GOSSOP": "sows-gossop"}
+SLUGS = {"COWS": "cows", "SOWS": "sows", "SOWS_GOSSOP": "sows-gossop", "CIWA_AR": "ciwa-ar"}
 EVERY_INSTRUMENT = list(INSTRUMENTS.values())
 
 
@@ -44,7 +44,7 @@ def test_the_cows_form_has_one_radio_group_per_item_with_every_legal_value_and_i
     response = alice_client.get(record_url(patient))
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("<fieldset") == len(COWS.items)
+    assert html.count('<fieldset class="assessment-item') == len(COWS.items)
     for item in COWS.items:
         group = item_group(html, item.key)
         assert "<legend" in group and f"{item.number}. {item.prompt}" in group
@@ -73,13 +73,13 @@ def test_showing_the_form_is_audited_as_a_view_of_the_patient(alice_client, alic
 def test_the_sows_form_says_the_patients_own_answers_are_being_entered(alice_client, patient):
     html = alice_client.get(record_url(patient, SOWS)).content.decode()
     assert "own answers" in html
-    assert html.count("<fieldset") == 16
+    assert html.count('<fieldset class="assessment-item') == 16
     assert "cannot be compared with SOWS-Gossop" in html
 
 
 def test_the_gossop_form_has_ten_items_and_says_it_is_not_the_sows(alice_client, patient):
     html = alice_client.get(record_url(patient, SOWS_GOSSOP)).content.decode()
-    assert html.count("<fieldset") == 10 and "own answers" in html
+    assert html.count('<fieldset class="assessment-item') == 10 and "own answers" in html
     assert "cannot be compared with SOWS totals" in html
 
 
@@ -112,10 +112,12 @@ def test_every_legal_value_of_every_item_is_accepted_by_the_form(patient, instru
     [(i, item.key) for i in EVERY_INSTRUMENT for item in i.items],
     ids=lambda x: getattr(x, "code", x),
 )
-def test_a_six_is_refused_on_every_item_with_a_message_next_to_it_and_nothing_saved(
+def test_a_value_past_the_top_is_refused_on_every_item_with_a_message_next_to_it_and_nothing_saved(
     alice_client, patient, instrument, key
 ):
-    data = form_data(instrument, lowest(instrument) | {key: 6})
+    # Six for the opioid scales (none reaches it on every item); one past the top for the CIWA-Ar.
+    legal = instrument.item(key).legal_values
+    data = form_data(instrument, lowest(instrument) | {key: 6 if 6 not in legal else max(legal) + 1})
     response = alice_client.post(record_url(patient, instrument), data)
     assert response.status_code == 200
     allowed = ", ".join(str(v) for v in instrument.item(key).legal_values)
@@ -321,3 +323,8 @@ def test_the_clinic_admin_is_refused(carol_client, patient):
 
 def test_other_methods_are_not_allowed(alice_client, patient):
     assert alice_client.put(record_url(patient)).status_code == 405
+
+
+def test_the_gossops_british_feeling_sick_keeps_its_wording_with_a_plain_gloss(alice_client, patient):
+    group = item_group(alice_client.get(record_url(patient, SOWS_GOSSOP)).content.decode(), "feeling_sick")
+    assert "1. Feeling sick" in group and "That is, sick to your stomach (nauseous)." in group

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.assessments.instruments import COWS, InvalidAnswers
+from clinic.assessments.last_use import InvalidLastUse, LastUseGiven
 from clinic.assessments.models import Assessment
 from clinic.assessments.services import SubmissionConflict, assessment_submit
 from clinic.audit.models import AuditEvent
@@ -62,14 +63,42 @@ def test_an_illegal_answer_saves_nothing(patient, alice):
     assert Assessment.objects.count() == 0 and AuditEvent.objects.count() == 0
 
 
-def test_hours_since_last_reported_use_is_stored(patient, alice):
+def test_hours_since_last_use_come_from_the_answer_given_with_the_assessment(patient, alice):
+    now = timezone.now()
+    given = LastUseGiven(answer="at_time", given_by="patient", at=now - dt.timedelta(hours=30))
+    assessment, _ = submit(patient, alice, cows_answers(), taken_at=now, last_use=given)
+    assert float(assessment.hours_since_last_use) == 30.0
+    assert str(assessment.last_use) == "30.0 h (patient's answer)"
+
+
+def test_a_use_report_never_supplies_the_hours_of_an_assessment(patient, alice):
     now = timezone.now()
     UseReport.objects.create(
         patient=patient,
         recorded_by=alice,
         recorded_at=now - dt.timedelta(hours=1),
         product_form="tablet",
-        last_use_at=now - dt.timedelta(hours=30),
+        last_use_at=now - dt.timedelta(hours=274),
     )
-    assessment, _ = submit(patient, alice, cows_answers(), taken_at=now)
-    assert float(assessment.hours_since_last_use) == 30.0
+    unknown = LastUseGiven(answer="unknown", given_by="clinician")
+    assessment, _ = submit(patient, alice, cows_answers(), taken_at=now, last_use=unknown)
+    assert assessment.hours_since_last_use is None and assessment.last_use.at_least_hours is None
+    assert str(assessment.last_use) == "unknown (clinician's answer)"
+    old, _ = submit(patient, alice, cows_answers(), taken_at=now)
+    assert str(old.last_use) == "not recorded" and old.hours_since_last_use is None
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        LastUseGiven(answer="at_time", given_by="patient"),  # a time answer without its time
+        LastUseGiven(answer="unknown", given_by="patient", at=timezone.now()),  # a time with "unknown"
+        LastUseGiven(answer="at_time", given_by="patient", at=timezone.now() + dt.timedelta(days=1)),  # after it
+        LastUseGiven(answer="3_7d", given_by="nobody"),
+        LastUseGiven(answer="last week-ish", given_by="patient"),
+    ],
+)
+def test_a_last_use_answer_that_does_not_hold_together_saves_nothing(patient, alice, given):
+    with pytest.raises(InvalidLastUse):
+        submit(patient, alice, cows_answers(), taken_at=timezone.now(), last_use=given)
+    assert Assessment.objects.count() == 0 and AuditEvent.objects.count() == 0

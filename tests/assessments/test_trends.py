@@ -15,6 +15,7 @@ from clinic.assessments.instruments import COWS, SOWS, SOWS_GOSSOP
 from clinic.assessments.models import Assessment
 from clinic.assessments.services import summary_refresh
 from clinic.audit.models import AuditEvent
+from clinic.patients.models import UseReport
 from tests.assessments.factories import assessment, local
 
 
@@ -127,11 +128,15 @@ def test_low_cows_totals_are_below_the_mild_band_and_sows_never_gets_a_band(alic
     assert "Only one SOWS so far" in html
 
 
-def test_the_chart_can_be_plotted_against_hours_since_last_reported_use(alice_client, patient, alice):
+def test_the_chart_can_be_plotted_against_hours_since_last_use_given_with_each_assessment(alice_client, patient, alice):
     save(
         assessment(patient, COWS, local(2026, 1, 5), 20, entered_by=alice, hours=Decimal("12.0")),
         assessment(patient, COWS, local(2026, 1, 6), 14, entered_by=alice, hours=Decimal("36.0")),
         assessment(patient, COWS, local(2026, 1, 7), 9, entered_by=alice),
+    )
+    # A use report that would once have supplied hours for the third one: ignored.
+    UseReport.objects.create(
+        patient=patient, recorded_by=alice, recorded_at=local(2026, 1, 6, 8), last_use_at=local(2026, 1, 1)
     )
     html = alice_client.get(trends_url(patient, x="hours")).content.decode()
     chart = svg(html, "cows-trend")
@@ -139,8 +144,10 @@ def test_the_chart_can_be_plotted_against_hours_since_last_reported_use(alice_cl
     assert "1 assessment without hours since last use is not shown." in chart
     assert len(re.findall(r'<circle class="chart-dot"', chart)) == 2
     assert 'href="?x=hours#assessment-trends" aria-current="true"' in html
-    # The table still lists all three, saying where hours are unknown.
-    assert "not reported" in section(html, "cows-trend")
+    # The table still lists all three, with who gave each answer, and "not recorded" for the old one.
+    table = section(html, "cows-trend")
+    assert "not recorded" in table and "12.0 h" in table and "patient&#x27;s answer" in table
+    assert "120.0 h" not in table and "132.0 h" not in table
     plain = alice_client.get(trends_url(patient, x="nonsense")).content.decode()
     assert "COWS total over time" in plain
 
@@ -199,7 +206,7 @@ def test_viewing_trends_is_audited(alice_client, alice, patient, cows_with_a_gap
 
 def test_a_patient_without_assessments_has_a_trend_page_that_says_so(alice_client, patient):
     html = alice_client.get(trends_url(patient)).content.decode()
-    assert "No COWS, SOWS or SOWS-Gossop recorded yet." in html
+    assert "No withdrawal checklist recorded yet." in html
     assert "Record COWS" in html and "Enter SOWS for the patient" in html
 
 

@@ -20,6 +20,9 @@ def answer_cows(page, values: dict[str, int], skip: str = "") -> None:
         label = next(str(c.label) for c in item.choices if c.value == value)
         group = page.get_by_role("group", name=f"{item.number}. {item.prompt}")
         group.get_by_label(f"{value} — {label}", exact=True).check()
+    # When 7-OH was last used, asked at every assessment.
+    page.get_by_label("Unknown", exact=True).check()
+    page.get_by_label("The patient", exact=True).check()
 
 
 def test_a_clinician_records_two_cows_and_sees_total_band_and_trend(page, alice, patient):

@@ -57,6 +57,7 @@ def test_a_patient_completes_a_sows_in_spanish_on_a_phone_and_the_clinician_sees
         if item.key in with_spanish:
             expect(group).to_contain_text(prompt)
         group.locator("label", has_text="Bastante").click()
+    choose(phone, "¿Cuándo usó 7-OH por última vez?", "Hace entre 12 y 24 horas")
     phone.get_by_role("button", name="Enviar mis respuestas").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Gracias")
     expect(phone.get_by_text("Sus respuestas se enviaron a su clínica.")).to_be_visible()
@@ -112,12 +113,13 @@ def test_the_patient_pages_have_no_accessibility_violations(phone, patient, toke
     phone.get_by_role("button", name="Send my answers").click()
     summary = phone.get_by_role("alert")
     expect(summary).to_contain_text("There is a problem")
-    expect(summary.get_by_role("link")).to_have_count(len(SOWS.items) - 1)
+    expect(summary.get_by_role("link")).to_have_count(len(SOWS.items) - 1 + 1)  # and the last-use question
     assert axe_violations(phone) == [], "form with errors"
 
     summary.get_by_role("link").first.click()
     for item in SOWS.items[1:]:
         choose(phone, item.prompt, "Not at all")
+    choose(phone, "When did you last use 7-OH?", "I'd rather not say")
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
     assert axe_violations(phone) == [], "thank-you page"

@@ -40,6 +40,9 @@ def test_every_page_renders_with_its_sources_version_date_and_the_safety_line(al
         assert source in text
     assert f"Version {page.version}" in text
     assert page.last_reviewed.isoformat() in text
+    # What the facts describe and when someone last checked them are two different dates.
+    assert f'content as of <time datetime="{page.content_as_of.isoformat()}">' in text
+    assert f'last reviewed <time datetime="{page.last_reviewed.isoformat()}">' in text
     assert SAFETY in text
 
 
@@ -103,7 +106,7 @@ def _write(tmp_path, name, text):
     return tmp_path
 
 
-GOOD = "---\ntitle: T\nslug: {slug}\nsummary: S\nversion: 1.0\nlast_reviewed: 2026-01-02\norder: 1\nsources:\n- A source\n---\nBody\n"
+GOOD = "---\ntitle: T\nslug: {slug}\nsummary: S\nversion: 1.0\ncontent_as_of: 2025-12-01\nlast_reviewed: 2026-01-02\norder: 1\nsources:\n- A source\n---\nBody\n"
 
 
 def test_a_page_missing_its_sources_or_date_is_refused_with_its_file_name(tmp_path):
@@ -112,6 +115,15 @@ def test_a_page_missing_its_sources_or_date_is_refused_with_its_file_name(tmp_pa
         load_pages(tmp_path)
     _write(tmp_path, "bad.md", GOOD.format(slug="bad").replace("2026-01-02", "last spring"))
     with pytest.raises(GuidancePageError, match="last_reviewed"):
+        load_pages(tmp_path)
+
+
+def test_a_page_needs_the_date_its_content_describes_and_it_cannot_follow_the_review(tmp_path):
+    _write(tmp_path, "bad.md", GOOD.format(slug="bad").replace("content_as_of: 2025-12-01\n", ""))
+    with pytest.raises(GuidancePageError, match="bad.md: missing content_as_of"):
+        load_pages(tmp_path)
+    _write(tmp_path, "bad.md", GOOD.format(slug="bad").replace("2025-12-01", "2026-02-01"))
+    with pytest.raises(GuidancePageError, match="content_as_of cannot be after last_reviewed"):
         load_pages(tmp_path)
 
 

@@ -80,13 +80,13 @@ def test_two_copies_of_one_submission_racing_each_other_are_stored_once(transact
     # Both copies pass the "already stored?" check before either inserts: the unique submission
     # id in the database decides, and the loser answers with the winner's row.
     both_checked = threading.Barrier(2, timeout=10)
-    original = services.hours_since_last_use
+    original = services.last_use_fields
 
     def wait_for_the_other_copy(*args, **kwargs):
         both_checked.wait()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(services, "hours_since_last_use", wait_for_the_other_copy)
+    monkeypatch.setattr(services, "last_use_fields", wait_for_the_other_copy)
     submission_id = uuid.uuid4()
     results: list = []
     errors: list = []

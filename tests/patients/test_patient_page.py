@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.audit.models import Action, AuditEvent
-from clinic.patients.panels import hours_since
 from tests.patients.factories import make_use_report, make_visit
 
 
@@ -29,18 +28,12 @@ def test_the_timeline_interleaves_visits_and_use_reports_newest_first(alice_clie
     assert [entry.at for entry in timeline] == sorted((entry.at for entry in timeline), reverse=True)
 
 
-def test_the_page_shows_hours_since_the_last_reported_use(alice_client, alice, patient):
+def test_the_use_panel_shows_no_hours_since_use_worked_out_from_a_use_report(alice_client, alice, patient):
+    # Hours since last use belong to an assessment's own answer (the assessments panel); an old
+    # report must never pass for time without use.
     make_use_report(patient, alice, days_ago=3, last_use_at=timezone.now() - dt.timedelta(days=3, hours=2))
-    make_use_report(patient, alice, days_ago=0.5, last_use_at=timezone.now() - dt.timedelta(hours=14, minutes=10))
     html = page_of(alice_client, patient).content.decode()
-    assert "<strong>14 hours</strong> since the last reported use" in html
-
-
-def test_hours_since_is_whole_hours_and_never_negative():
-    now = timezone.now()
-    assert hours_since(now - dt.timedelta(hours=49, minutes=59), now) == 49
-    assert hours_since(now + dt.timedelta(hours=1), now) is None
-    assert hours_since(None, now) is None
+    assert "since the last reported use" not in html and "74 hours" not in html
 
 
 def test_the_flags_of_the_latest_report_are_shown_at_the_top_with_reason_and_date(alice_client, alice, patient):

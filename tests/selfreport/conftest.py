@@ -31,8 +31,9 @@ def confirmed(token: str, patient, client: Client | None = None) -> Client:
     return client
 
 
-def sows_answers(value: int = 1) -> dict[str, str]:
-    return {item.key: str(value) for item in SOWS.items}
+def sows_answers(value: int = 1, last_use: str = "12_24h") -> dict[str, str]:
+    """A posted SOWS form: every item at `value`, and the answer about the last use of 7-OH."""
+    return {item.key: str(value) for item in SOWS.items} | {"last_use": last_use}
 
 
 def submission_id_of(response) -> str:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from hypothesis import strategies as st
 
 from clinic.assessments.instruments import SOWS
+from clinic.assessments.last_use import PATIENT_CHOICES
 from clinic.assessments.models import Assessment
 from clinic.audit.models import Action, AuditEvent
 from clinic.selfreport.models import LinkState, PatientLink, RateCounter
@@ -151,6 +152,7 @@ def _answers_data(world) -> st.SearchStrategy[dict]:
     fields = {
         "submission_id": st.one_of(fresh, fresh, fresh, st.builds(_latest_submission_id)),
         **{item.key: st.sampled_from(item.legal_values).map(str) for item in SOWS.items},
+        "last_use": st.sampled_from([key for key, _label in PATIENT_CHOICES]),
     }
     return form_data(fields, smuggled=(*SMUGGLED_FIELDS, "instrument", "token"), foreign=hillcrest_ids(world))
 

@@ -208,6 +208,9 @@ def test_the_email_carries_the_link_and_expiry_and_no_health_information(languag
     text = f"{message.subject}\n{message.body}".lower()
     for word in FORBIDDEN_IN_EMAIL:
         assert word not in text, word
+    # At most one help line, and the one that reveals nothing: 911.
+    assert ("En una emergencia, llame al 911." if language == "es" else "In an emergency, call 911.") in message.body
+    assert "988" not in text and "poison" not in text
     if language == "es":
         assert "Su clínica le envió un formulario corto" in message.subject
         assert "fecha de nacimiento" in message.body

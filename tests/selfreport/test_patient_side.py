@@ -52,7 +52,7 @@ def test_the_right_date_of_birth_opens_the_form_and_takes_the_token_out_of_the_a
     response = client.get(FORM)
     assert response.status_code == 200
     assert token not in response.content.decode()
-    assert response.content.count(b"<fieldset") == 16
+    assert response.content.count(b"<fieldset") == 16 + 1  # the items, then when 7-OH was last used
     assert AuditEvent.objects.filter(object_id=str(link.pk), detail="patient link verified", actor=None).exists()
 
 
@@ -232,8 +232,8 @@ def test_missing_answers_show_a_summary_that_links_to_each_question_and_keep_wha
 def test_the_form_is_radio_buttons_labelled_in_words_inside_a_fieldset_per_question(issued, patient):
     client = confirmed(issued[1], patient)
     content = client.get(FORM).content.decode()
-    assert content.count("<legend>") == 16
-    assert content.count('type="radio"') == 16 * 5
+    assert content.count("<legend>") == 16 + 1  # the items, then last use
+    assert content.count('type="radio"') == 16 * 5 + 9  # nine answers about last use
     assert 'type="range"' not in content and "<script" not in content and "style=" not in content
     for label in ("Not at all", "A little", "Moderately", "Quite a bit", "Extremely"):
         assert content.count(label) == 16
@@ -243,7 +243,7 @@ def test_a_sows_gossop_link_opens_the_ten_question_form_with_four_answers(patien
     link, token = patient_link_issue(request=None, patient=patient, created_by=alice, instrument_code="SOWS_GOSSOP")
     client = confirmed(token, patient)
     content = client.get(FORM).content.decode()
-    assert content.count("<legend>") == 10 and content.count('type="radio"') == 10 * 4
+    assert content.count("<legend>") == 10 + 1 and content.count('type="radio"') == 10 * 4 + 9
     assert "past 24 hours" in content
 
 
@@ -455,3 +455,11 @@ def test_the_rate_limits_default_to_forty_per_link_and_150_per_address_and_come_
     assert _run(["-c", probe], raised).stdout.split() == ["60", "5000"]
     refused = _run(["-c", probe], {**PRODUCTION, "PATIENT_LINK_RATE_PER_ADDRESS": "0"})
     assert refused.returncode != 0 and "PATIENT_LINK_RATE_PER_ADDRESS=0 is below the minimum" in refused.stderr
+
+
+def test_the_patients_gossop_form_glosses_feeling_sick_in_both_languages(patient, alice):
+    link, token = patient_link_issue(request=None, patient=patient, created_by=alice, instrument_code="SOWS_GOSSOP")
+    client = confirmed(token, patient)
+    assert "That is, sick to your stomach (nauseous)." in client.get(FORM).content.decode()
+    client.get(FORM + "?lang=es")
+    assert "Es decir, con malestar de estómago (náuseas)." in client.get(FORM).content.decode()
