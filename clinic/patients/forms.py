@@ -74,7 +74,7 @@ class PatientFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *PatientStatus.choices], widget=_SELECT
     )
-    clinician = forms.ChoiceField(label="Clinician", required=False, widget=_SELECT)
+    clinician = forms.ChoiceField(label="Whose patients", required=False, widget=_SELECT)
     severity = forms.ChoiceField(
         label="Latest COWS",
         required=False,
@@ -99,15 +99,17 @@ class PatientFilterForm(forms.Form):
 
     def __init__(self, data, *, user, clinicians):
         self.user = user
-        # A clinician starts from her own caseload; a supervisor from the whole clinic.
-        self.default_clinician = "mine" if user.is_clinician else "all"
+        # A clinician browses from her own caseload; a supervisor from the whole clinic. A search
+        # that names no scope (the header's, a typed address) looks in the whole clinic.
+        searching = bool((data.get("q") or "").strip())
+        self.default_clinician = "mine" if user.is_clinician and not searching else "all"
         data = data.copy()
         data.setdefault("clinician", self.default_clinician)
         data.setdefault("sort", ListSort.NAME)
         super().__init__(data)
-        choices = [("all", "All of the clinic")]
+        choices = [("all", "Whole clinic")]
         if user.is_clinician:
-            choices.insert(0, ("mine", "My patients"))
+            choices.insert(0, ("mine", "My caseload"))
         choices += [(str(c.pk), c.display_name) for c in clinicians]
         choices.append(("none", "No clinician assigned"))
         self.fields["clinician"].choices = choices
@@ -164,11 +166,14 @@ class PatientForm(CheckedModelForm):
             "date_of_birth": {"required": "Enter the date of birth.", "invalid": "Enter a real date."},
         }
 
-    def __init__(self, *args, clinic, **kwargs):
+    def __init__(self, *args, clinic, registered_by=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
         self.instance.clinic = clinic
         field = self.fields["assigned_clinician"]
+        if self.instance.pk is None and registered_by is not None and registered_by.is_clinician:
+            # A new patient joins the caseload of the clinician who registers her, unless changed.
+            self.initial.setdefault("assigned_clinician", registered_by.pk)
         # Only active clinicians of this clinic are offered or accepted; any other id is refused.
         field.queryset = clinicians_of_clinic(clinic.pk)
         field.label_from_instance = lambda user: user.display_name

@@ -42,11 +42,15 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     # The latest use report of every row in one query, so flags cost nothing per row.
     reports = use_reports_by_id(patient.latest_use_report_id for patient in page)
     rows = [(patient, flags_for(reports.get(patient.latest_use_report_id))) for patient in page]
+    # Searching her caseload, a clinician learns how many more match in the rest of the clinic.
+    elsewhere = 0
+    if filters["search"] and filters["clinician"] == "mine":
+        elsewhere = patients_for_list(request.user, **{**filters, "clinician": "all"}).count() - page.paginator.count
     audit_record(request=request, action=Action.VIEW, detail=f"patient list, page {page.number}")
     return render(
         request,
         "patients/patient_list.html",
-        {"page": page, "rows": rows, "filter_form": filter_form, "filters": filters},
+        {"page": page, "rows": rows, "filter_form": filter_form, "filters": filters, "elsewhere": elsewhere},
     )
 
 
@@ -60,7 +64,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_staff_required
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(posted(request), clinic=request.user.clinic)
+    form = PatientForm(posted(request), clinic=request.user.clinic, registered_by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_create(request=request, clinic=request.user.clinic, **form.patient_fields())
