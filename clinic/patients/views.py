@@ -21,6 +21,7 @@ from clinic.patients.flags import flags_for
 from clinic.patients.forms import PatientFilterForm, PatientForm, UseReportForm, VisitForm
 from clinic.patients.models import Patient
 from clinic.patients.page import patient_page_context
+from clinic.patients.search import patients_search
 from clinic.patients.selectors import (
     last_saved_by,
     patient_get_for_user,
@@ -217,3 +218,13 @@ def _plain(value):
     if isinstance(value, Decimal):
         return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
     return value
+
+
+@patient_staff_required
+def patient_search(request: HttpRequest) -> HttpResponse:
+    """The header's search: anyone of the clinic by name, record number or date of birth."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    page = Paginator(patients_search(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The query itself is not recorded: it may be a name or a date of birth.
+    audit_record(request=request, action=Action.VIEW, detail=f"patient search, page {page.number}")
+    return render(request, "patients/search_results.html", {"query": query, "page": page})
