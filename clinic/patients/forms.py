@@ -23,6 +23,7 @@ from clinic.patients.models import (
     UseReport,
     Visit,
 )
+from clinic.patients.search import possible_duplicates
 from clinic.patients.selectors import SEVERITY_BELOW_BANDS, SEVERITY_NO_COWS, ListSort
 from clinic.patients.services import VISIT_FIELDS
 
@@ -141,6 +142,8 @@ class PatientForm(CheckedModelForm):
     """Create or edit a patient. On edit it carries the version it was loaded at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Asked only when registering someone who may already be a patient (see `duplicates`).
+    different_person = forms.BooleanField(label="This is a different person: register them anyway", required=False)
 
     class Meta:
         model = Patient
@@ -171,6 +174,9 @@ class PatientForm(CheckedModelForm):
         self.clinic = clinic
         self.instance.clinic = clinic
         field = self.fields["assigned_clinician"]
+        self.duplicates: list[Patient] = []
+        if self.instance.pk is not None:
+            del self.fields["different_person"]
         if self.instance.pk is None and registered_by is not None and registered_by.is_clinician:
             # A new patient joins the caseload of the clinician who registers her, unless changed.
             self.initial.setdefault("assigned_clinician", registered_by.pk)
@@ -212,6 +218,25 @@ class PatientForm(CheckedModelForm):
         if phone and (digits < 7 or any(ch not in "0123456789 +-().ext" for ch in phone.lower())):
             raise forms.ValidationError("Enter a phone number of at least 7 digits, for example 555-0142.")
         return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and {"name", "record_number", "date_of_birth"} <= set(cleaned):
+            self.duplicates = list(
+                possible_duplicates(
+                    clinic_id=self.clinic.pk,
+                    name=cleaned["name"],
+                    date_of_birth=cleaned["date_of_birth"],
+                    record_number=cleaned["record_number"],
+                )
+            )
+            if self.duplicates and not cleaned.get("different_person"):
+                self.add_error(
+                    "different_person",
+                    "This may be someone already registered (listed above). Open their record, "
+                    "or confirm that this is a different person.",
+                )
+        return cleaned
 
     def clean_version(self) -> int | None:
         version = self.cleaned_data.get("version")
