@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.patient_search, name="search"),
     path("<int:pk>/", views.patient_detail, name="detail"),
     path("<int:pk>/edit/", views.patient_update, name="update"),
+    path("<int:pk>/summary/", views.patient_summary, name="summary"),
     path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("<int:pk>/visits/<int:visit_pk>/edit/", views.visit_update, name="visit_update"),
     path("<int:pk>/use-reports/new/", views.use_report_create, name="use_report_create"),

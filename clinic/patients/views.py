@@ -29,6 +29,7 @@ from clinic.patients.selectors import (
     use_reports_by_id,
     visit_get_for_user,
 )
+from clinic.patients.summary import summary_parts
 
 PAGE_SIZE = 25
 
@@ -228,3 +229,15 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     # The query itself is not recorded: it may be a name or a date of birth.
     audit_record(request=request, action=Action.VIEW, detail=f"patient search, page {page.number}")
     return render(request, "patients/search_results.html", {"query": query, "page": page})
+
+
+@patient_staff_required
+def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """One printable page: who the patient is, the latest scores, use, plan, referrals, follow-up."""
+    patient = patient_get_for_user(request.user, pk)
+    audit_record(request=request, action=Action.VIEW, obj=patient, detail="printable summary")
+    return render(
+        request,
+        "patients/patient_summary.html",
+        {"patient": patient, "parts": summary_parts(patient), "printed_at": timezone.localtime()},
+    )

@@ -60,6 +60,7 @@ ROUTES = [
     Route("patients:create", method="POST", allowed=PATIENT_STAFF, data=_patient_data),
     Route("patients:detail", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk}),
     Route("patients:update", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk}),
+    Route("patients:summary", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk}),
     Route(
         "patients:update",
         method="POST",
