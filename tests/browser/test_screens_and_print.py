@@ -70,3 +70,44 @@ def test_a_patients_link_page_carries_the_favicon_too(page, alice, patient):
     _link, token = patient_link_issue(request=None, patient=patient, created_by=alice, instrument_code="SOWS")
     page.goto(f"/p/{token}/")
     expect(page.locator("link[rel=icon]")).to_have_attribute("type", "image/svg+xml")
+
+
+def test_a_clinician_finds_a_new_patient_from_another_page_and_prints_her_one_page_summary(page, alice, erin, patient):
+    import re
+
+    sign_in(page, "alice", PASSWORD)
+    # Register: the form starts with Alice as the clinician; the same name and birth date as an
+    # existing patient needs "a different person".
+    page.get_by_role("link", name="New patient").click()
+    expect(page.get_by_label("Assigned clinician")).to_have_value(str(alice.pk))
+    page.get_by_label("Full name").fill("Jordan Avery")
+    page.get_by_label("Clinic record number").fill("R-2040")
+    page.get_by_label("Date of birth").fill("1988-04-12")
+    page.get_by_role("button", name="Save").click()
+    duplicates = page.get_by_role("region", name="Possible duplicate: this person may already be registered")
+    expect(duplicates.get_by_role("link", name="Jordan Avery")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("This is a different person: register them anyway").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jordan Avery")
+
+    # Find her from the guidance library through the header's search, by record number.
+    page.get_by_role("link", name="Guidance").click()
+    page.get_by_role("search", name="Find a patient").get_by_role("searchbox").fill("r 2040")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a patient")
+    results = page.get_by_role("region", name="Patients found")
+    expect(results.get_by_role("row")).to_have_count(2)  # the header and her
+    expect(results).to_contain_text("Alice Moreno")
+    assert axe_violations(page) == []
+    results.get_by_role("link", name="Jordan Avery").click()
+
+    page.get_by_role("link", name="Printable summary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jordan Avery: patient summary")
+    assert axe_violations(page) == []
+    page.emulate_media(media="print")
+    for hidden in ["nav[aria-label=Main]", "button[data-print]", "form[role=search]", "footer"]:
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.get_by_text("Record number")).to_be_visible()
+    pdf = page.pdf(format="Letter")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the summary prints on one page"
