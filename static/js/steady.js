@@ -4,9 +4,10 @@
  * Drafts: while a signed-in person types in a POST form that has a text area, the form's fields
  * are kept in this tab's sessionStorage (gone when the tab closes), under her user id and the
  * form's address. If the session ended meanwhile, the submit lands on the sign-in page, which
- * sends her back to the same form afterwards; the form then gets back what she typed, with a
- * note to check it and save. A draft is dropped once she is signed in on any other page (the
- * submit went through, or she left the form), and all drafts when she signs out.
+ * marks the drafts as carried through it and sends her back to the same form afterwards; the
+ * form then gets back what she typed, with a note to check it and save. Any other draft is
+ * dropped on the next signed-in page (its submit went through, or she left the form), and all
+ * drafts when she signs out. Nothing is ever restored over text the page already shows.
  */
 (function () {
   "use strict";
@@ -109,15 +110,18 @@
   if (drafts && user) {
     var forms = draftForms();
     var here = forms.map(draftKey);
-    // Signed in on a page without that form: the submit went through, or she left the form.
+    var carried = {};
+    // Only a draft that passed through the sign-in page comes back: any other was sent, or left.
     allDraftKeys().forEach(function (key) {
-      if (here.indexOf(key) === -1) { drafts.removeItem(key); }
+      var draft = JSON.parse(drafts.getItem(key) || "{}");
+      if (draft.viaSignIn && here.indexOf(key) !== -1) { carried[key] = draft.values; }
+      drafts.removeItem(key);
     });
     forms.forEach(function (form) {
-      var stored = drafts.getItem(draftKey(form));
-      if (stored) {
-        var values = JSON.parse(stored).values;
-        if (textLost(form, values)) { restore(form, values); }
+      var values = carried[draftKey(form)];
+      if (values && textLost(form, values)) {
+        restore(form, values);
+        save(form);
       }
       var keep = function () { save(form); };
       form.addEventListener("input", keep);
@@ -131,6 +135,12 @@
       });
     }
   } else if (drafts && !user && allDraftKeys().length && document.querySelector("main")) {
+    // Signed out with something typed: it is kept for the form it belongs to, after signing in.
+    allDraftKeys().forEach(function (key) {
+      var draft = JSON.parse(drafts.getItem(key) || "{}");
+      draft.viaSignIn = true;
+      drafts.setItem(key, JSON.stringify(draft));
+    });
     var kept = document.createElement("p");
     kept.className = "alert alert-info draft-kept";
     kept.setAttribute("role", "status");

@@ -84,3 +84,15 @@ def test_signing_out_forgets_what_was_typed(page, alice, patient):
     page.get_by_label("Notes").fill("Private words.")
     page.get_by_role("button", name="Sign out").click()
     assert page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('steady-draft:'))") == []
+
+
+def test_a_note_that_was_saved_never_comes_back_on_the_next_form(page, alice, patient):
+    sign_in(page, "alice", PASSWORD)
+    page.goto(f"/patients/{patient.pk}/visits/new/")
+    page.get_by_role("group", name="Kind of visit").get_by_label("Follow-up").check()
+    page.get_by_label("Notes").fill("First visit's words.")
+    page.get_by_role("button", name="Save visit").click()
+    expect(page.get_by_text("Recorded the follow-up visit.")).to_be_visible()
+    page.goto(f"/patients/{patient.pk}/visits/new/")
+    expect(page.get_by_label("Notes")).to_have_value("")
+    expect(page.get_by_text("We kept what you typed")).to_have_count(0)
