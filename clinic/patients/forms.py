@@ -95,6 +95,7 @@ class PatientFilterForm(forms.Form):
             (ListSort.NAME, "Name"),
             (ListSort.RECENT, "Last contact, most recent first"),
             (ListSort.OLDEST, "Last contact, longest ago first"),
+            (ListSort.COWS, "Latest COWS, highest first"),
         ],
     )
 
