@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.accounts.context_processors.navigation",
+                "clinic.accounts.keepalive.session_policy",
             ],
         },
     },

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clinic.accounts import staff_views, views
+from clinic.accounts import keepalive, staff_views, views
 from clinic.accounts.forms import SignInForm
 
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("sign-in/code/", views.two_factor_verify, name="two_factor_verify"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),
+    path("account/keep-alive/", keepalive.keep_alive, name="keep_alive"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/two-factor/", views.two_factor_enrol, name="two_factor_enrol"),
     path("account/recovery-codes/", views.recovery_codes_new, name="recovery_codes_new"),

@@ -25,6 +25,7 @@ from clinic.patients.models import (
     UseReport,
     Visit,
 )
+from clinic.patients.search import possible_duplicates
 from clinic.patients.selectors import SEVERITY_BELOW_BANDS, SEVERITY_NO_COWS, ListSort
 from clinic.patients.services import VISIT_FIELDS
 
@@ -95,7 +96,7 @@ class PatientFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *PatientStatus.choices], widget=_SELECT
     )
-    clinician = forms.ChoiceField(label="Clinician", required=False, widget=_SELECT)
+    clinician = forms.ChoiceField(label="Whose patients", required=False, widget=_SELECT)
     severity = forms.ChoiceField(
         label="Latest COWS",
         required=False,
@@ -116,20 +117,23 @@ class PatientFilterForm(forms.Form):
             (ListSort.NAME, "Name"),
             (ListSort.RECENT, "Last contact, most recent first"),
             (ListSort.OLDEST, "Last contact, longest ago first"),
+            (ListSort.COWS, "Latest COWS, highest first"),
         ],
     )
 
     def __init__(self, data, *, user, clinicians):
         self.user = user
-        # A clinician starts from her own caseload; a supervisor from the whole clinic.
-        self.default_clinician = "mine" if user.is_clinician else "all"
+        # A clinician browses from her own caseload; a supervisor from the whole clinic. A search
+        # that names no scope (the header's, a typed address) looks in the whole clinic.
+        searching = bool((data.get("q") or "").strip())
+        self.default_clinician = "mine" if user.is_clinician and not searching else "all"
         data = data.copy()
         data.setdefault("clinician", self.default_clinician)
         data.setdefault("sort", ListSort.NAME)
         super().__init__(data)
-        choices = [("all", "All of the clinic")]
+        choices = [("all", "Whole clinic")]
         if user.is_clinician:
-            choices.insert(0, ("mine", "My patients"))
+            choices.insert(0, ("mine", "My caseload"))
         choices += [(str(c.pk), c.display_name) for c in clinicians]
         choices.append(("none", "No clinician assigned"))
         self.fields["clinician"].choices = choices
@@ -175,6 +179,8 @@ class PatientForm(CheckedModelForm):
     """Create or edit a patient. On edit it carries the version it was loaded at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Asked only when registering someone who may already be a patient (see `duplicates`).
+    different_person = forms.BooleanField(label="This is a different person: register them anyway", required=False)
 
     class Meta:
         model = Patient
@@ -200,11 +206,17 @@ class PatientForm(CheckedModelForm):
             "date_of_birth": {"required": "Enter the date of birth.", "invalid": "Enter a real date."},
         }
 
-    def __init__(self, *args, clinic, **kwargs):
+    def __init__(self, *args, clinic, registered_by=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
         self.instance.clinic = clinic
         field = self.fields["assigned_clinician"]
+        self.duplicates: list[Patient] = []
+        if self.instance.pk is not None:
+            del self.fields["different_person"]
+        if self.instance.pk is None and registered_by is not None and registered_by.is_clinician:
+            # A new patient joins the caseload of the clinician who registers her, unless changed.
+            self.initial.setdefault("assigned_clinician", registered_by.pk)
         # Only active clinicians of this clinic are offered or accepted; any other id is refused.
         field.queryset = clinicians_of_clinic(clinic.pk)
         field.label_from_instance = lambda user: user.display_name
@@ -243,6 +255,25 @@ class PatientForm(CheckedModelForm):
         if phone and (digits < 7 or any(ch not in "0123456789 +-().ext" for ch in phone.lower())):
             raise forms.ValidationError("Enter a phone number of at least 7 digits, for example 555-0142.")
         return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and {"name", "record_number", "date_of_birth"} <= set(cleaned):
+            self.duplicates = list(
+                possible_duplicates(
+                    clinic_id=self.clinic.pk,
+                    name=cleaned["name"],
+                    date_of_birth=cleaned["date_of_birth"],
+                    record_number=cleaned["record_number"],
+                )
+            )
+            if self.duplicates and not cleaned.get("different_person"):
+                self.add_error(
+                    "different_person",
+                    "This may be someone already registered (listed above). Open their record, "
+                    "or confirm that this is a different person.",
+                )
+        return cleaned
 
     def clean_version(self) -> int | None:
         version = self.cleaned_data.get("version")

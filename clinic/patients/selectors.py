@@ -36,6 +36,7 @@ class ListSort:
     NAME = "name"
     RECENT = "recent"  # last contact, most recent first
     OLDEST = "oldest"  # last contact, longest ago first (never seen comes first)
+    COWS = "cows"  # latest COWS total, highest first (no COWS yet comes last)
 
 
 SEVERITY_NO_COWS = "none"
@@ -98,6 +99,8 @@ def patients_for_list(
         return patients.order_by(F("last_contact").desc(nulls_last=True), "name", "pk")
     if sort == ListSort.OLDEST:
         return patients.order_by(F("last_contact").asc(nulls_first=True), "name", "pk")
+    if sort == ListSort.COWS:
+        return patients.order_by(F("assessment_summary__latest_cows_total").desc(nulls_last=True), "name", "pk")
     return patients.order_by("name", "pk")
 
 

@@ -21,12 +21,14 @@ from clinic.patients.forms import PatientFilterForm, PatientForm, UseReportForm,
 from clinic.patients.models import Patient
 from clinic.patients.page import patient_page_context
 from clinic.patients.safety import said_for
+from clinic.patients.search import patients_search
 from clinic.patients.selectors import (
     last_saved_by,
     patient_get_for_user,
     patients_for_list,
     visit_get_for_user,
 )
+from clinic.patients.summary import summary_parts
 
 PAGE_SIZE = 25
 
@@ -40,11 +42,15 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     # The safety rules came with each row (annotations of the same query): nothing per row.
     rows = [(patient, said_for(patient)) for patient in page]
+    # Searching her caseload, a clinician learns how many more match in the rest of the clinic.
+    elsewhere = 0
+    if filters["search"] and filters["clinician"] == "mine":
+        elsewhere = patients_for_list(request.user, **{**filters, "clinician": "all"}).count() - page.paginator.count
     audit_record(request=request, action=Action.VIEW, detail=f"patient list, page {page.number}")
     return render(
         request,
         "patients/patient_list.html",
-        {"page": page, "rows": rows, "filter_form": filter_form, "filters": filters},
+        {"page": page, "rows": rows, "filter_form": filter_form, "filters": filters, "elsewhere": elsewhere},
     )
 
 
@@ -58,7 +64,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_staff_required
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(posted(request), clinic=request.user.clinic)
+    form = PatientForm(posted(request), clinic=request.user.clinic, registered_by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_create(request=request, clinic=request.user.clinic, **form.patient_fields())
@@ -211,3 +217,25 @@ def _plain(value):
     if isinstance(value, Decimal):
         return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
     return value
+
+
+@patient_staff_required
+def patient_search(request: HttpRequest) -> HttpResponse:
+    """The header's search: anyone of the clinic by name, record number or date of birth."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    page = Paginator(patients_search(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The query itself is not recorded: it may be a name or a date of birth.
+    audit_record(request=request, action=Action.VIEW, detail=f"patient search, page {page.number}")
+    return render(request, "patients/search_results.html", {"query": query, "page": page})
+
+
+@patient_staff_required
+def patient_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """One printable page: who the patient is, the latest scores, use, plan, referrals, follow-up."""
+    patient = patient_get_for_user(request.user, pk)
+    audit_record(request=request, action=Action.VIEW, obj=patient, detail="printable summary")
+    return render(
+        request,
+        "patients/patient_summary.html",
+        {"patient": patient, "parts": summary_parts(patient), "printed_at": timezone.localtime()},
+    )

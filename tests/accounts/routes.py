@@ -27,6 +27,7 @@ ROUTES = [
     Route("login", public=True),
     Route("logout", method="POST", allowed=STAFF, signs_out=True),
     Route("account", allowed=STAFF),
+    Route("keep_alive", method="POST", allowed=STAFF),
     Route("password_change", allowed=STAFF),
     Route(
         "password_change",

@@ -56,9 +56,11 @@ def _use_report_data(w) -> dict:
 ROUTES = [
     Route("patients:list", allowed=PATIENT_STAFF),
     Route("patients:create", allowed=PATIENT_STAFF),
+    Route("patients:search", allowed=PATIENT_STAFF),
     Route("patients:create", method="POST", allowed=PATIENT_STAFF, data=_patient_data),
     Route("patients:detail", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk}),
     Route("patients:update", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk}),
+    Route("patients:summary", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.patient.pk}),
     Route(
         "patients:update",
         method="POST",

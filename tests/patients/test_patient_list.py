@@ -176,9 +176,9 @@ def test_sixty_patients_cost_exactly_as_many_queries_as_three(alice_client, clin
 
 def test_a_search_with_no_match_among_her_patients_offers_the_whole_clinic(alice_client, clinic, erin):
     make_patient(clinic, "R-1", name="Ben Birch", assigned_clinician=erin)
-    response = alice_client.get(LIST, {"q": "birch"})
+    response = alice_client.get(LIST, {"q": "birch", "clinician": "mine"})
     assert names(response) == []
-    assert b'href="?q=birch&amp;clinician=all">Look in all of the clinic' in response.content
+    assert b'1 more in the rest of the clinic matches: <a href="?q=birch&amp;clinician=all">' in response.content
 
 
 def test_the_list_filters_by_the_latest_cows_band_and_shows_it(alice_client, alice, clinic):
