@@ -22,7 +22,7 @@ from django.views import csrf, defaults
 from django.views.decorators.csrf import requires_csrf_token
 
 from clinic.selfreport.selectors import patient_link_by_id
-from clinic.selfreport.views import LANGUAGE_SESSION_KEY, LINK_SESSION_KEY
+from clinic.selfreport.patient_views import LANGUAGE_COOKIE, LINK_SESSION_KEY
 
 PATIENT_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -42,7 +42,7 @@ def patient_language(request: HttpRequest, *, read_record: bool = True) -> str:
     if chosen in PATIENT_LANGUAGES:
         return chosen
     try:
-        stored = request.session.get(LANGUAGE_SESSION_KEY)
+        stored = request.COOKIES.get(LANGUAGE_COOKIE)
         if stored not in PATIENT_LANGUAGES and read_record:
             # A patient who confirmed their date of birth: the language on their record.
             link = patient_link_by_id((request.session.get(LINK_SESSION_KEY) or {}).get("id"))
