@@ -19,6 +19,14 @@ from clinic.patients.models import Patient
 PASSWORD = "correct-horse-battery-staple"
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests and hypothesis fuzzing are `slow`; `make test` and CI still run them."""
+    for item in items:
+        fuzzed = getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+        if fuzzed or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_connection_outlives_the_suite(django_db_setup, django_db_blocker):
     """End stray connections to the test database so it can be dropped at the end.

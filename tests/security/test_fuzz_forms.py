@@ -34,6 +34,7 @@ def test_every_fuzz_target_has_a_unique_name():
     assert len(names) == len(set(names))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
 def test_hostile_input_never_causes_a_server_error_or_a_partial_save(world, target):
     fuzz(target, world)
