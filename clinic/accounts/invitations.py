@@ -147,26 +147,30 @@ def password_reset_request(*, request: HttpRequest, identifier: str) -> None:
         ).count()
         >= RESET_EMAILS_PER_PERSON_PER_HOUR
     )
-    if person is None or sent_lately:
+    if person is None:
+        # No clinic: nobody's admin sees what a stranger typed here.
         audit_record(
             request=request,
             action=Action.CREATE,
             object_type="accounts.accountlink",
-            clinic=person.clinic if person else None,
             username=identifier[:150],
-            detail="password reset requested; nothing sent"
-            + ("" if person is None else " (enough links sent in the last hour)"),
+            detail="password reset requested; nothing sent",
         )
         return
-    link, token = _link_issue(user=person, purpose=AccountLinkPurpose.PASSWORD_RESET, created_by=None)
-    _link_email(link=link, token=token)
+    if sent_lately:
+        detail = "password reset requested; nothing sent (enough links sent in the last hour)"
+    else:
+        link, token = _link_issue(user=person, purpose=AccountLinkPurpose.PASSWORD_RESET, created_by=None)
+        _link_email(link=link, token=token)
+        detail = "password reset link emailed on request"
+    # About the person's account (accounts.user), so their clinic admin sees it among account events.
     audit_record(
         request=request,
-        action=Action.CREATE,
-        obj=link,
+        action=Action.UPDATE,
+        obj=person,
         clinic=person.clinic,
         username=person.username,
-        detail="password reset link emailed on request",
+        detail=detail,
     )
 
 

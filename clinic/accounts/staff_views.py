@@ -71,8 +71,7 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
         try:
             invitations.password_reset_request(request=request, identifier=form.cleaned_data["identifier"])
         except invitations.TooManyRequests:
-            response = render(request, "accounts/password_forgot.html", {"form": form, "too_many": True}, status=429)
-            return response
+            return render(request, "accounts/password_forgot.html", {"form": form, "too_many": True}, status=429)
         return render(request, "accounts/password_forgot_sent.html")
     return render(request, "accounts/password_forgot.html", {"form": form})
 
