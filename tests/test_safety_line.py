@@ -5,6 +5,8 @@ dose of any medication or a taper amount.
    medication dose. A small allowlist covers the patient's own report of their 7-OH use.
 2. A guidance card only quotes the recorded facts that triggered it: every number on a card is
    a number that was recorded (a score, a date, a time), and no dose words appear.
+3. Every staff page of the demo's patients shows an amount (a number beside mg, units, tablets,
+   "a day"...) only as it was entered: never Steady's own strength x units total.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as dt
 import importlib
 import pkgutil
 import re
+from decimal import Decimal
 from html import unescape
 from pathlib import Path
 
@@ -223,3 +226,110 @@ def test_the_cards_as_rendered_on_the_patient_page_quote_only_recorded_numbers(
     text = unescape(re.sub(r"<[^>]+>", " ", section))
     assert "Latest COWS: 23" in text
     _assert_only_recorded_numbers(text)
+
+
+# --- Every staff page of the demo shows amounts only as entered -----------------------------------
+
+# A number followed by a unit of an amount of a substance (or "a day"): the shape of a dose.
+AMOUNT = re.compile(
+    r"(?<![\d.])(\d+(?:[.,]\d+)?)\s*(?:mg|mcg|µg|milligrams?|ml|units?|tablets?|gummies|shots?|doses?"
+    r"|(?:per|a)\s+day|/\s*day)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def _numbers_in(value) -> set[str]:
+    """How a stored value can be shown: as entered, and as the templates format it (no trailing zeros)."""
+    if value is None or isinstance(value, bool):
+        return set()
+    if isinstance(value, Decimal | int | float):
+        shown = {str(value), format(Decimal(str(value)).normalize(), "f")}
+        return shown | {s.rstrip("0").rstrip(".") for s in shown if "." in s}
+    return set(NUMBER.findall(str(value)))
+
+
+def _stored_numbers(patient: Patient) -> set[str]:
+    """Every number the patient's records hold as entered: amounts, and numbers typed into free text."""
+    found: set[str] = set()
+    related = [patient, *patient.use_reports.all(), *patient.visits.all()]
+    for name in ("taper_plans", "referrals", "naloxone_records", "pregnancy_answers"):
+        related += list(getattr(patient, name).all())
+    for plan in patient.taper_plans.all():
+        related += list(plan.steps.all())
+    for obj in related:
+        for field in obj._meta.concrete_fields:
+            if not field.is_relation:
+                found |= _numbers_in(getattr(obj, field.attname))
+    return found
+
+
+def _staff_pages(patient: Patient) -> list[str]:
+    pk = patient.pk
+    pages = [
+        reverse(name, args=[pk])
+        for name in (
+            "patients:detail",
+            "patients:update",
+            "patients:visit_create",
+            "patients:use_report_create",
+            "patients:pregnancy_create",
+            "patients:naloxone_create",
+            "assessments:trends",
+            "assessments:export",
+        )
+    ]
+    pages += [reverse("guidance:taper_create", args=[pk]), reverse("guidance:referral_create", args=[pk])]
+    pages += [reverse("patients:visit_update", args=[pk, v.pk]) for v in patient.visits.all()]
+    pages += [reverse("guidance:taper_detail", args=[p.pk]) for p in patient.taper_plans.all()]
+    pages += [reverse("guidance:referral_detail", args=[r.pk]) for r in patient.referrals.all()]
+    from clinic.patients.safety import rules_for_patient
+
+    pages += [reverse("patients:acknowledge", args=[pk, s.key]) for s in rules_for_patient(patient)]
+    return pages
+
+
+def _text_of(response) -> str:
+    body = response.content.decode()
+    if response.get("Content-Type", "").startswith("text/html"):
+        body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+        body = unescape(re.sub(r"<[^>]+>", " ", body))
+    return body
+
+
+def test_no_staff_page_of_the_demo_shows_an_amount_that_was_not_entered(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("load_demo", stdout=StringIO())
+    from clinic.accounts.models import User
+
+    riverside = Patient.objects.filter(clinic__name="Riverside Recovery Clinic")
+    bob = User.objects.get(username="bob")  # the demo's supervisor: every page of the clinic
+    client = Client()
+    client.force_login(bob)
+    everyone: set[str] = set()
+    checked = 0
+    for patient in riverside:
+        allowed = _stored_numbers(patient)
+        everyone |= allowed
+        products = {
+            _numbers_in(r.strength_mg_per_unit * r.units_per_day).pop()
+            for r in patient.use_reports.all()
+            if r.strength_mg_per_unit is not None and r.units_per_day is not None
+        }
+        for url in _staff_pages(patient):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            text = _text_of(response)
+            for match in AMOUNT.finditer(text):
+                assert match.group(1) in allowed, f"{url}: “{match.group(0)}” is not a value entered for {patient}"
+                checked += 1
+            for product in products - allowed:
+                assert not re.search(rf"(?<![\d.]){re.escape(product)}\s*mg", text), f"{url} shows {product} mg"
+    assert checked > 0  # the pages really show amounts, as entered
+    for url in [reverse("patients:list") + "?clinician=all", reverse("dashboard:index"), reverse("dashboard:patients")]:
+        text = _text_of(client.get(url, {"metric": "attention"}))
+        for match in AMOUNT.finditer(text):
+            assert match.group(1) in everyone, f"{url}: “{match.group(0)}”"

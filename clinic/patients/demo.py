@@ -1,9 +1,10 @@
-"""Invented patients for `make run`, with visits and use reports that exercise every risk flag.
+"""Invented patients for `make run`, with visits, use reports, naloxone and pregnancy answers that
+exercise every safety rule of the patients app (clinic/patients/safety_rules.py).
 
 Keyed on record number: a patient that already exists is left exactly as it is, so loading
 twice changes nothing. Times are relative to now, so the demo always looks recent.
 
-Record numbers other apps may build on: R-1001 … R-1007 at Riverside, H-2001 at Hillcrest.
+Record numbers other apps may build on: R-1001 … R-1011 at Riverside, H-2001 at Hillcrest.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from clinic.patients.models import Patient, UseReport, Visit
+from clinic.patients.models import NaloxoneRecord, Patient, PregnancyAnswer, UseReport, Visit
 
 NONE = "none"
 
@@ -29,6 +30,7 @@ def _use(**values) -> dict:
         "benzodiazepines": NONE,
         "other_opioids": NONE,
         "gabapentinoids": NONE,
+        "other_sedatives": NONE,
         "stimulants": NONE,
         "cannabis": NONE,
     }
@@ -222,6 +224,7 @@ def _patients(cast) -> list[dict]:
                     other_opioids="occasional",
                     reasons=["opioid_withdrawal", "mood"],
                     past_overdose=True,
+                    last_overdose_months=24,
                     overdose_history="Fentanyl overdose two years ago, revived with naloxone by a friend.",
                     previous_attempts_to_stop="Several attempts at home; longest three weeks.",
                 ),
@@ -378,6 +381,121 @@ def _patients(cast) -> list[dict]:
             "reports": [],
         },
         {
+            # The danger the review found silent: very slow breathing, low SpO2, drifting off, with daily alcohol.
+            "clinic": cast.clinic,
+            "record_number": "R-1008",
+            "name": "Victor Hale",
+            "date_of_birth": dt.date(1979, 1, 30),
+            "assigned_clinician": alice,
+            "status": "active",
+            "visits": [
+                dict(
+                    days=0.2,
+                    kind="urgent",
+                    clinician=alice,
+                    pulse=52,
+                    respiratory_rate=8,
+                    oxygen_saturation=88,
+                    sedation="3",
+                    notes="Very drowsy, pinpoint pupils. Took extra tablets last night after drinking.",
+                    plan="Assessed in clinic; called 911; partner with him.",
+                    follow_up_in=1,
+                ),
+            ],
+            "reports": [
+                _use(
+                    days=0.2,
+                    last_use_hours=10,
+                    product_form="tablet",
+                    strength_unknown=True,
+                    units_per_day=Decimal("5"),
+                    alcohol="daily",
+                    reasons=["mood"],
+                ),
+            ],
+        },
+        {
+            # Breathing at the discuss level; an overdose five months ago; naloxone given this week.
+            "clinic": cast.clinic,
+            "record_number": "R-1009",
+            "name": "Nora Quinn",
+            "date_of_birth": dt.date(1992, 8, 2),
+            "assigned_clinician": erin,
+            "status": "active",
+            "visits": [
+                dict(
+                    days=1,
+                    kind="follow_up",
+                    clinician=erin,
+                    pulse=64,
+                    respiratory_rate=11,
+                    oxygen_saturation=93,
+                    sedation="2",
+                    notes="Slightly drowsy, easily roused. Says she slept badly.",
+                    plan="Check again at the next visit; talked about not using alone.",
+                    follow_up_in=3,
+                ),
+            ],
+            "reports": [
+                _use(
+                    days=1,
+                    last_use_hours=14,
+                    product_form="leaf",
+                    strength_mg_per_unit=Decimal("0.5"),
+                    units_per_day=Decimal("3"),
+                    past_overdose=True,
+                    last_overdose_months=5,
+                    overdose_history="Overdosed on pills from a friend five months ago; revived in the emergency room.",
+                ),
+            ],
+            "naloxone": [dict(days=3, event="given", notes="Kit and how to use it.")],
+        },
+        {
+            # Pregnant, with weekly fentanyl exposure: the pregnancy and fentanyl cards.
+            "clinic": cast.clinic,
+            "record_number": "R-1010",
+            "name": "Ines Park",
+            "date_of_birth": dt.date(1997, 11, 9),
+            "assigned_clinician": alice,
+            "status": "active",
+            "visits": [
+                dict(days=2, kind="intake", clinician=alice, pulse=88, notes="Intake.", plan="", follow_up_in=7)
+            ],
+            "reports": [
+                _use(
+                    days=2,
+                    last_use_hours=20,
+                    product_form="gummy",
+                    strength_mg_per_unit=Decimal("12"),
+                    units_per_day=Decimal("2"),
+                    other_opioids="weekly",
+                ),
+            ],
+            "pregnancy": dict(days=2, status="pregnant"),
+        },
+        {
+            # Discharged after a taper: lost tolerance.
+            "clinic": cast.clinic,
+            "record_number": "R-1011",
+            "name": "Owen Price",
+            "date_of_birth": dt.date(1983, 5, 21),
+            "assigned_clinician": erin,
+            "status": "discharged",
+            "visits": [
+                dict(days=10, kind="follow_up", clinician=erin, notes="Finished the taper.", plan="", follow_up_in=0)
+            ],
+            "reports": [
+                _use(
+                    days=10,
+                    last_use_hours=200,
+                    product_form="leaf",
+                    strength_mg_per_unit=Decimal("0.5"),
+                    units_per_day=Decimal("1"),
+                    other_sedatives="occasional",
+                ),
+            ],
+        },
+        {
             # At Hillcrest: Riverside staff must never see her.
             "clinic": cast.other_clinic,
             "record_number": "H-2001",
@@ -420,6 +538,7 @@ def load(cast) -> list[Patient]:
     for spec in _patients(cast):
         spec = dict(spec)
         visits, reports = spec.pop("visits"), spec.pop("reports")
+        naloxone, pregnancy = spec.pop("naloxone", []), spec.pop("pregnancy", None)
         clinic, record_number = spec.pop("clinic"), spec.pop("record_number")
         patient, created = Patient.objects.get_or_create(clinic=clinic, record_number=record_number, defaults=spec)
         patients.append(patient)
@@ -440,11 +559,30 @@ def load(cast) -> list[Patient]:
         for values in reports:
             values = dict(values)
             recorded_at = _ago(now, days=values.pop("days"), hours=2)
+            months = values.pop("last_overdose_months", None)
+            if months is not None:
+                day = timezone.localdate(now) - dt.timedelta(days=round(months * 30.5))
+                values["last_overdose_on"] = day.replace(day=1)
             UseReport.objects.create(
                 patient=patient,
                 recorded_by=patient.assigned_clinician,
                 recorded_at=recorded_at,
                 last_use_at=recorded_at - dt.timedelta(hours=values.pop("last_use_hours")),
                 **values,
+            )
+        for values in naloxone:
+            NaloxoneRecord.objects.create(
+                patient=patient,
+                recorded_by=patient.assigned_clinician,
+                on=timezone.localdate(now) - dt.timedelta(days=values["days"]),
+                event=values["event"],
+                notes=values.get("notes", ""),
+            )
+        if pregnancy:
+            PregnancyAnswer.objects.create(
+                patient=patient,
+                recorded_by=patient.assigned_clinician,
+                asked_on=timezone.localdate(now) - dt.timedelta(days=pregnancy["days"]),
+                status=pregnancy["status"],
             )
     return patients

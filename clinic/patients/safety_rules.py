@@ -514,18 +514,21 @@ def register_all() -> None:
     register_fact("pregnancy_asked_on", _pregnancy("asked_on"))
     register_fact("naloxone_recent", _naloxone_recent)
     register_fact("naloxone_latest", _naloxone_latest)
-    for rule in (
-        BREATHING_URGENT,
-        BREATHING_DISCUSS,
-        DEPRESSANT_FREQUENT,
-        DEPRESSANT_OCCASIONAL,
-        WITHDRAWAL,
-        OTHER_OPIOIDS,
-        OVERDOSE_RECENT,
-        PAST_OVERDOSE,
-        PREGNANCY,
-        NALOXONE,
-        CONCENTRATED_PRODUCT,
-        STRENGTH_UNKNOWN,
-    ):
+    for rule in RULES:
         register(rule)
+
+
+RULES = [
+    BREATHING_URGENT,
+    BREATHING_DISCUSS,
+    DEPRESSANT_FREQUENT,
+    DEPRESSANT_OCCASIONAL,
+    WITHDRAWAL,
+    OTHER_OPIOIDS,
+    OVERDOSE_RECENT,
+    PAST_OVERDOSE,
+    PREGNANCY,
+    NALOXONE,
+    CONCENTRATED_PRODUCT,
+    STRENGTH_UNKNOWN,
+]

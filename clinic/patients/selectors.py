@@ -12,6 +12,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from clinic.audit.models import Action, AuditEvent
+from clinic.patients import safety as rules
 from clinic.patients.models import Patient, UseReport, Visit
 
 
@@ -63,7 +64,6 @@ def patients_for_list(
     statement); `safety` keeps those shown for one rule key, or for any rule of "level:<level>"
     (shown: holding and not acknowledged for its current fact).
     """
-    from clinic.patients import safety as rules
 
     patients = patients_visible_to(user).select_related("assigned_clinician", "assessment_summary")
     if search:

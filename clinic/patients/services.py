@@ -18,6 +18,7 @@ from django.utils import timezone
 from clinic.accounts.models import Clinic, User
 from clinic.audit.services import Action, audit_record
 from clinic.patients.models import Acknowledgement, NaloxoneRecord, Patient, PregnancyAnswer, UseReport, Visit
+from clinic.patients.safety import rules_for_patient
 
 PATIENT_FIELDS = (
     "record_number",
@@ -206,8 +207,6 @@ def acknowledgement_record(
     acknowledged, or now rests on another fact (a newer record), nothing is saved and
     ReasonChanged says so: the actor reads the reason again. Audited in the same transaction.
     """
-    from clinic.patients.safety import rules_for_patient
-
     action_taken = action_taken.strip()
     if not action_taken:
         raise ValidationError({"action_taken": "Say what was done (for example: discussed, called, referred)."})

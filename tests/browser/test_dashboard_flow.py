@@ -23,13 +23,15 @@ def test_the_demo_supervisor_follows_a_number_to_its_patients_and_downloads_them
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     expect(page.get_by_text("The whole clinic (Riverside Recovery Clinic)")).to_be_visible()
     attention = page.get_by_role("region", name="Needs attention")
-    expect(attention.get_by_role("table", name="Patients in care, by reason")).to_contain_text("Depressant co-use")
+    expect(attention.get_by_role("table", name="Patients in care, by reason")).to_contain_text(
+        "Depressant weekly or less"
+    )
     expect(page.get_by_role("img", name="Assessments per week")).to_be_visible()
     assert axe_violations(page) == []
 
     # Every number opens the patients behind it, with the same filters.
-    attention.get_by_role("link", name="patients: Depressant co-use").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("latest use report records 7-OH with alcohol")
+    attention.get_by_role("link", name="patients: Depressant weekly or less").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("weekly or less often")
     table = page.get_by_role("table")
     expect(table).to_contain_text("Marcus Bell")
     expect(table).to_contain_text("Uses 7-OH together with alcohol (weekly)")
@@ -40,7 +42,7 @@ def test_the_demo_supervisor_follows_a_number_to_its_patients_and_downloads_them
     with page.expect_download() as downloaded:
         page.get_by_role("link", name="Download CSV").click()
     download = downloaded.value
-    assert download.suggested_filename.startswith("steady-attention-co-use-")
+    assert download.suggested_filename.startswith("steady-depressant-occasional-")
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     listed = {row["name"] for row in rows}
     assert "Marcus Bell" in listed and len(rows) == table.locator("tbody tr").count()

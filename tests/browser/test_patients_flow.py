@@ -30,7 +30,7 @@ def test_a_clinician_creates_a_patient_records_intake_and_use_and_sees_the_flags
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Morgan Lee")
-    expect(page.get_by_text("No use report yet, so no risk flags can be shown.")).to_be_visible()
+    expect(page.get_by_text("No use report yet, so Steady cannot check")).to_be_visible()
 
     page.get_by_role("link", name="Record a visit").click()
     page.get_by_role("group", name="Kind of visit").get_by_label("Intake").check()
@@ -57,18 +57,19 @@ def test_a_clinician_creates_a_patient_records_intake_and_use_and_sees_the_flags
     page.get_by_role("button", name="Save use report").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Morgan Lee")
-    flags = page.get_by_role("region", name="Risk flags")
-    expect(flags).to_contain_text("Respiratory depression risk.")
+    flags = page.get_by_role("region", name="Needs attention")
+    expect(flags).to_contain_text("Urgent Depressant daily or several days a week.")
     expect(flags).to_contain_text("alcohol (daily)")
     expect(flags).to_contain_text("Concentrated 7-OH product.")
     expect(flags).to_contain_text("Past overdose.")
     expect(flags).not_to_contain_text("Strength unknown")
-    expect(page.get_by_text("Reported daily intake", exact=True)).to_be_visible()
+    expect(flags).to_contain_text("Alcohol or benzodiazepine withdrawal risk.")
+    expect(page.get_by_text("Reported daily intake")).to_have_count(0)  # Steady multiplies nothing
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="Patients", exact=True).click()
     row = page.get_by_role("row", name="Morgan Lee")
-    expect(row).to_contain_text("Respiratory depression risk")
+    expect(row).to_contain_text("Urgent: Depressant daily or several days a week")
     expect(row).to_contain_text("R-2040")
 
 
