@@ -300,6 +300,7 @@ def open_and_confirm(port: int, n: int, token: str, born) -> tuple[PatientVisit,
         return visit, f"form page {page.status}"
     visit.form = {"csrfmiddlewaretoken": page.csrf_token(), "submission_id": found.group(1)}
     visit.form.update({item.key: str((n + i) % 5) for i, item in enumerate(SOWS.items)})
+    visit.form["last_use"] = "12_24h"  # the question about last use every form asks
     return visit, None
 
 

@@ -123,6 +123,9 @@ class ClinicianCows:
             "csrfmiddlewaretoken": session.form_token,
             "submission_id": str(submission_id),
             "taken_at": taken_at.strftime("%Y-%m-%dT%H:%M"),
+            # When 7-OH was last used, asked at every assessment.
+            "last_use_known": "unknown",
+            "last_use_given_by": "patient",
         }
         for index, item in enumerate(COWS.items):
             form[item_field_name(item)] = str(item.legal_values[(n + index) % len(item.legal_values)])
@@ -255,7 +258,12 @@ class PatientForm:
             item.key: str(item.legal_values[(n + index) % len(item.legal_values)])
             for index, item in enumerate(SOWS.items)
         }
-        form = {"csrfmiddlewaretoken": phone.form_token, "submission_id": str(submission_id), **answers}
+        form = {
+            "csrfmiddlewaretoken": phone.form_token,
+            "submission_id": str(submission_id),
+            "last_use": "12_24h",  # the question about last use every form asks
+            **answers,
+        }
         response = phone.session.post(reverse("selfreport:form"), form)
         if response.status in (302, 303) and response.location == reverse("selfreport:thanks"):
             return True

@@ -15,7 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clinic.assessments.instruments import Instrument, InvalidAnswers, Item
-from clinic.assessments.last_use import AT_TIME, UNKNOWN, LastUseGiven
+from clinic.assessments.last_use import AT_TIME, UNKNOWN, InvalidLastUse, LastUseGiven
 from clinic.patients.models import Patient, Visit
 
 ITEM_PREFIX = "item_"
@@ -133,12 +133,16 @@ class AssessmentForm(forms.Form):
             self.add_error("last_use_at", _("Give the date and time of last use, or choose “Unknown”."))
         elif known == UNKNOWN and last_use_at is not None:
             self.add_error("last_use_at", _("Leave the time empty when the last use is unknown."))
-        elif known == AT_TIME and taken_at is not None and last_use_at > taken_at:
-            self.add_error("last_use_at", _("The last use cannot be after the time the answers were given."))
-        elif known and cleaned.get("last_use_given_by"):
-            cleaned["last_use"] = LastUseGiven(
+        elif known and cleaned.get("last_use_given_by") and taken_at is not None:
+            given = LastUseGiven(
                 answer=known, given_by=cleaned["last_use_given_by"], at=last_use_at if known == AT_TIME else None
             )
+            try:
+                given.checked(taken_at)  # the service's own check, shown next to the field
+            except InvalidLastUse as error:
+                self.add_error("last_use_at", str(error))
+            else:
+                cleaned["last_use"] = given
         if len(answers) == len(self.instrument.items):
             # The declaration has the last word on what is legal, whatever the widget offered.
             try:

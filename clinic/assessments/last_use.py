@@ -69,6 +69,10 @@ QUESTION = _("When did you last use 7-OH?")
 QUESTION_HELP = _("Any 7-OH product: tablets, gummies, shots, drinks or vapes.")
 
 
+# What Assessment.hours_since_last_use can hold (7 digits, one after the point).
+MAX_HOURS = Decimal("1000000")
+
+
 def exact_hours(last_use_at: dt.datetime, taken_at: dt.datetime) -> Decimal:
     """Hours from a given time of last use to the assessment, to one decimal place."""
     return Decimal(round((taken_at - last_use_at).total_seconds() / 3600, 1)).quantize(Decimal("0.1"))
@@ -141,8 +145,11 @@ class LastUseGiven:
             if self.at is None:
                 raise InvalidLastUse("a date-and-time answer needs its time")
             if self.at > taken_at:
-                raise InvalidLastUse("the last use cannot be after the assessment")
-            return AT_TIME, self.at, self.given_by, exact_hours(self.at, taken_at)
+                raise InvalidLastUse("The last use cannot be after the time the answers were given.")
+            hours = exact_hours(self.at, taken_at)
+            if hours >= MAX_HOURS:
+                raise InvalidLastUse("That is too long ago to record as a time. Choose “Unknown” instead.")
+            return AT_TIME, self.at, self.given_by, hours
         if self.at is not None:
             raise InvalidLastUse("only a date-and-time answer carries a time")
         if self.answer not in RANGES_BY_KEY and self.answer not in (UNKNOWN, DECLINED):

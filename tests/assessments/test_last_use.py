@@ -65,6 +65,10 @@ def test_the_form_refuses_a_missing_answer_or_a_time_that_does_not_fit(alice_cli
     assert errors_of(alice_client.post(url, after), "last_use_at") == [
         "The last use cannot be after the time the answers were given."
     ]
+    ancient = form_data(SOWS_GOSSOP, lowest(SOWS_GOSSOP), last_use_at="0001-01-01T00:00")
+    assert errors_of(alice_client.post(url, ancient), "last_use_at") == [
+        "That is too long ago to record as a time. Choose “Unknown” instead."
+    ]
     both = form_data(SOWS_GOSSOP, lowest(SOWS_GOSSOP), last_use_known="unknown")
     assert errors_of(alice_client.post(url, both), "last_use_at") == [
         "Leave the time empty when the last use is unknown."
