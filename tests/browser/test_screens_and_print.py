@@ -45,6 +45,14 @@ def test_radio_checkbox_and_field_borders_meet_the_3_to_1_non_text_contrast(page
         assert kinds & {"radio", "checkbox"}, kinds
         low = [control for control in contrasts if control["ratio"] < 3]
         assert low == [], f"{url}: {low}"
+    # The visit form's temperature takes °F too, converted to the °C the visit stores.
+    page.get_by_role("group", name="Kind of visit").get_by_label("Follow-up").check()
+    page.get_by_label("Temperature", exact=True).fill("100.4")
+    page.get_by_role("group", name="Temperature unit").get_by_label("°F").check()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save visit").click()
+    expect(page.get_by_text("Recorded the follow-up visit.")).to_be_visible()
+    expect(page.get_by_text("38.0 °C")).to_be_visible()
 
 
 def test_staff_and_patient_pages_carry_a_favicon_that_is_served(page, alice):
