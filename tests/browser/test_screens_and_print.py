@@ -119,3 +119,12 @@ def test_a_clinician_finds_a_new_patient_from_another_page_and_prints_her_one_pa
     expect(page.get_by_text("Record number")).to_be_visible()
     pdf = page.pdf(format="Letter")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the summary prints on one page"
+
+
+def test_the_header_search_and_its_results_fit_a_phone_without_sideways_scrolling(phone, alice, patient):
+    sign_in(phone, "alice", PASSWORD)
+    for url in ["/patients/?clinician=all", "/patients/search/?q=jordan", f"/patients/{patient.pk}/summary/"]:
+        phone.goto(url)
+        expect(phone.get_by_role("searchbox", name="Find a patient")).to_be_visible()
+        width = phone.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} is {width} px wide"
