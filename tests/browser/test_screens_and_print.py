@@ -48,7 +48,7 @@ def test_radio_checkbox_and_field_borders_meet_the_3_to_1_non_text_contrast(page
     # The visit form's temperature takes °F too, converted to the °C the visit stores.
     page.get_by_role("group", name="Kind of visit").get_by_label("Follow-up").check()
     page.get_by_label("Temperature", exact=True).fill("100.4")
-    page.get_by_role("group", name="Temperature unit").get_by_label("°F").check()
+    page.get_by_role("group", name="Temperature scale").get_by_label("°F").check()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Save visit").click()
     expect(page.get_by_text("Recorded the follow-up visit.")).to_be_visible()

@@ -157,14 +157,14 @@ def _visit_post(patient, **extra) -> dict:
 
 def test_a_temperature_in_fahrenheit_is_stored_in_celsius(alice_client, patient):
     url = reverse("patients:visit_create", args=[patient.pk])
-    response = alice_client.post(url, _visit_post(patient, temperature_c="98.6", temperature_unit="F"))
+    response = alice_client.post(url, _visit_post(patient, temperature_c="98.6", temperature_scale="F"))
     assert response.status_code == 302
     assert str(Visit.objects.get(patient=patient).temperature_c) == "37.0"
 
 
 def test_an_implausible_fahrenheit_reading_is_refused_in_fahrenheit(alice_client, patient):
     url = reverse("patients:visit_create", args=[patient.pk])
-    response = alice_client.post(url, _visit_post(patient, temperature_c="37", temperature_unit="F"))
+    response = alice_client.post(url, _visit_post(patient, temperature_c="37", temperature_scale="F"))
     assert response.status_code == 200
     assert response.context["form"].errors["temperature_c"] == [
         "Temperature of 37 °F is outside the plausible range 86.0–111.2 °F. Check for a typing slip."
