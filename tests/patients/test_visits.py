@@ -146,3 +146,32 @@ def test_visit_pages_take_only_get_and_post(alice_client, alice, patient):
     assert alice_client.delete(reverse("patients:visit_create", args=[patient.pk])).status_code == 405
     assert alice_client.delete(reverse("patients:visit_update", args=[patient.pk, visit.pk])).status_code == 405
     assert Visit.objects.count() == 1
+
+
+# Temperature in °F: converted once to the °C the visit stores.
+
+
+def _visit_post(patient, **extra) -> dict:
+    return {"kind": "follow_up", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), **extra}
+
+
+def test_a_temperature_in_fahrenheit_is_stored_in_celsius(alice_client, patient):
+    url = reverse("patients:visit_create", args=[patient.pk])
+    response = alice_client.post(url, _visit_post(patient, temperature_c="98.6", temperature_scale="F"))
+    assert response.status_code == 302
+    assert str(Visit.objects.get(patient=patient).temperature_c) == "37.0"
+
+
+def test_an_implausible_fahrenheit_reading_is_refused_in_fahrenheit(alice_client, patient):
+    url = reverse("patients:visit_create", args=[patient.pk])
+    response = alice_client.post(url, _visit_post(patient, temperature_c="37", temperature_scale="F"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["temperature_c"] == [
+        "Temperature of 37 °F is outside the plausible range 86.0–111.2 °F. Check for a typing slip."
+    ]
+
+
+def test_celsius_stays_the_default_unit(alice_client, patient):
+    url = reverse("patients:visit_create", args=[patient.pk])
+    assert alice_client.post(url, _visit_post(patient, temperature_c="37.2")).status_code == 302
+    assert str(Visit.objects.get(patient=patient).temperature_c) == "37.2"
