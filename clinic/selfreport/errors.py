@@ -21,8 +21,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views import csrf, defaults
 from django.views.decorators.csrf import requires_csrf_token
 
-from clinic.selfreport.selectors import patient_link_by_id
 from clinic.selfreport.patient_views import LANGUAGE_COOKIE, LINK_SESSION_KEY
+from clinic.selfreport.selectors import patient_link_by_id
 
 PATIENT_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
