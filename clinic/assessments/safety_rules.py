@@ -7,10 +7,15 @@ assessment that still holds raises the reason again.
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from django.conf import settings
+from django.db.models import CharField, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
+from clinic.assessments import last_use, tolerance
 from clinic.assessments.instruments import BAND_CHOICES, CRAVING_ALERT_MIN, CRAVING_ITEM_KEY, SEVERE_BAND_KEYS, SOWS
+from clinic.assessments.models import Assessment
 from clinic.patients.models import Level
 from clinic.patients.safety import Rule, Said, register
 
@@ -103,6 +108,87 @@ RULES = [
         values=_summary,
     ),
 ]
+
+
+# --- Lost tolerance: days without use by the latest answer, then strong craving -------------------
+# The same condition as clinic.assessments.tolerance.lost_tolerance (which the tests compare it
+# with), written as SQL so the dashboard and the list can ask it of every patient at once.
+
+
+def _latest_answer():
+    answered = Assessment.objects.filter(patient=OuterRef("pk"))
+    return answered.exclude(last_use_answer=last_use.NOT_RECORDED).order_by("-taken_at", "-pk")
+
+
+def _lost_tolerance_values(now):
+    latest = _latest_answer()
+    answered_at = Subquery(
+        Assessment.objects.filter(patient=OuterRef(OuterRef("pk")))
+        .exclude(last_use_answer=last_use.NOT_RECORDED)
+        .order_by("-taken_at", "-pk")
+        .values("taken_at")[:1]
+    )
+    strong_craving = Assessment.objects.filter(
+        patient=OuterRef("pk"),
+        instrument=SOWS.code,
+        taken_at__gte=answered_at,
+        **{f"answers__{CRAVING_ITEM_KEY}__gte": CRAVING_ALERT_MIN},
+    ).order_by("-taken_at", "-pk")
+    return {
+        "lt_answer": Subquery(latest.values("last_use_answer")[:1]),
+        "lt_hours": Subquery(latest.values("hours_since_last_use")[:1]),
+        "lt_answered_at": Subquery(latest.values("taken_at")[:1]),
+        "lt_craving_at": Subquery(strong_craving.values("taken_at")[:1]),
+        "lt_craving": Subquery(
+            strong_craving.annotate(craving=Cast(KeyTextTransform(CRAVING_ITEM_KEY, "answers"), IntegerField())).values(
+                "craving"
+            )[:1]
+        ),
+    }
+
+
+def _lost_tolerance_condition(now) -> Q:
+    hours = settings.LOST_TOLERANCE_DAYS * 24
+    long_enough = Q(safety_lt_answer=last_use.AT_TIME, safety_lt_hours__gte=hours) | Q(
+        safety_lt_answer__in=[r.key for r in last_use.RANGES if r.low_hours >= hours]
+    )
+    return long_enough & Q(safety_lt_craving_at__isnull=False)
+
+
+def _lost_tolerance_said(patient, now) -> Said:
+    answer = last_use.LastUse(patient.safety_lt_answer, "", patient.safety_lt_hours)
+    return Said(
+        _(
+            "The latest answer about last use says %(answer)s without 7-OH, and the SOWS craving item "
+            "was answered %(craving)s at or after it."
+        )
+        % {"answer": answer.value_text, "craving": patient.safety_lt_craving},
+        patient.safety_lt_craving_at,
+    )
+
+
+LOST_TOLERANCE_CRAVING = Rule(
+    key="lost_tolerance_craving",
+    level=Level.DISCUSS,
+    title="Days without use, then strong craving",
+    threshold=(
+        f"the latest answer about last use says {settings.LOST_TOLERANCE_DAYS} days or more without use "
+        f"(LOST_TOLERANCE_DAYS), and a SOWS at or after it has craving (item 16) {CRAVING_ALERT_MIN} or 4"
+    ),
+    source=tolerance.SOURCE,
+    condition=_lost_tolerance_condition,
+    fact=lambda now: Concat(
+        Cast("safety_lt_answered_at", CharField()), Value(" "), Cast("safety_lt_craving_at", CharField())
+    ),
+    describe=_lost_tolerance_said,
+    values=_lost_tolerance_values,
+    advice=(
+        "After a break, tolerance falls: using the old amount again can cause an overdose. "
+        "Talk about it, and about naloxone; do not use alone."
+    ),
+    naloxone_reason="lost tolerance",
+)
+RULES.append(LOST_TOLERANCE_CRAVING)
 
 
 def register_all() -> None:
