@@ -19,17 +19,15 @@ checks a dose (tests/test_safety_line.py).
 
 Adding a rule is one change, in the app that owns its fact. Patients sits below assessments,
 guidance and dashboard, so it never names them: each app registers its own rules when it
-starts. For example, from the assessments app:
-
-    # clinic/assessments/apps.py
-    class AssessmentsConfig(AppConfig):
-        def ready(self):
-            from clinic.assessments import safety_rules  # noqa: F401 (registers on import)
+starts: AssessmentsConfig.ready() already calls clinic.assessments.safety_rules.register_all(),
+so a new assessments rule is one more entry in that module's RULES list, for example:
 
     # clinic/assessments/safety_rules.py
-    from clinic.patients.safety import Level, Rule, register
+    from clinic.patients.safety import Level, Rule, Said
 
-    register(Rule(
+    RULES = [
+        ...,
+        Rule(
         key="lost_tolerance_craving",
         level=Level.DISCUSS,
         title="Lost tolerance",
@@ -39,7 +37,15 @@ starts. For example, from the assessments app:
         fact=lambda now: F("assessment_summary__latest_sows_id"),  # the record behind it
         describe=lambda patient, now: Said("...", patient.some_annotation),
         values=lambda now: {"lost_tolerance_at": ...},  # annotations describe() reads
-    ))
+        advice="After a taper, a break or a stay in hospital or jail, ...",
+        naloxone_reason="lost tolerance",  # named in the naloxone reason while this one holds
+        ),
+    ]
+
+Conditions and values may read the shared facts of the patients app (`safety_use_report`,
+`safety_visit`, `safety_report_<field>`, `safety_visit_<field>`; see safety_rules.py) and any
+relation of Patient. Keep each rule's SQL a fixed number of subqueries: the dashboard counts
+every rule over the whole clinic in one statement.
 
 A mistake (a duplicate key, an unknown level, a condition that does not build) stops
 `manage.py check` and so every start (the `patients.E010` system check).
@@ -62,7 +68,22 @@ from django.utils.formats import date_format
 
 from clinic.patients.models import Acknowledgement, Level, Patient
 
-__all__ = ["Level", "Rule", "Said", "Shown", "register", "register_fact", "rules", "rule", "with_rules", "shown"]
+__all__ = [
+    "Level",
+    "Rule",
+    "Said",
+    "Shown",
+    "register",
+    "register_fact",
+    "rule",
+    "rules",
+    "rules_for_patient",
+    "said_for",
+    "setting",
+    "shown",
+    "shown_any",
+    "with_rules",
+]
 
 LEVEL_ORDER = {Level.URGENT: 0, Level.DISCUSS: 1, Level.INFORMATION: 2}
 

@@ -141,7 +141,15 @@ def _queries_for(client, query: dict) -> int:
 
 
 @pytest.mark.parametrize("count", [3, 60])
-@pytest.mark.parametrize("query", [{}, {"clinician": "all", "sort": "recent"}, {"clinician": "all", "q": "Patient"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"clinician": "all", "sort": "recent"},
+        {"clinician": "all", "q": "Patient"},
+        {"clinician": "all", "safety": "level:discuss"},
+    ],
+)
 def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(
     alice_client, clinic, alice, erin, count, query, django_assert_max_num_queries
 ):
