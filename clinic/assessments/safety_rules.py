@@ -183,8 +183,8 @@ LOST_TOLERANCE_CRAVING = Rule(
     describe=_lost_tolerance_said,
     values=_lost_tolerance_values,
     advice=(
-        "After a break, tolerance falls: using the old amount again can cause an overdose. "
-        "Talk about it, and about naloxone; do not use alone."
+        "After a taper, a break or a stay in hospital or jail, tolerance falls: a usual amount can cause an "
+        "overdose. Carry naloxone; do not use alone."
     ),
     naloxone_reason="lost tolerance",
 )
