@@ -182,10 +182,7 @@ LOST_TOLERANCE_CRAVING = Rule(
     ),
     describe=_lost_tolerance_said,
     values=_lost_tolerance_values,
-    advice=(
-        "After a taper, a break or a stay in hospital or jail, tolerance falls: a usual amount can cause an "
-        "overdose. Carry naloxone; do not use alone."
-    ),
+    advice=tolerance.ADVICE,
     naloxone_reason="lost tolerance",
 )
 RULES.append(LOST_TOLERANCE_CRAVING)

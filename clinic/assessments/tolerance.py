@@ -28,6 +28,11 @@ SOURCE = (
     "Strang J et al. Loss of tolerance and overdose mortality after inpatient opiate detoxification: "
     "follow up study. BMJ 2003;326:959-960."
 )
+# Said plainly, with no numbers, as GUIDANCE_FACTS.md asks; every lost-tolerance reason shows it.
+ADVICE = (
+    "After a taper, a break or a stay in hospital or jail, tolerance falls: a usual amount can cause an "
+    "overdose. Carry naloxone; do not use alone."
+)
 
 
 @dataclass(frozen=True)

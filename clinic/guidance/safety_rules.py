@@ -14,18 +14,12 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.formats import date_format
 
+# The advice and its source are the assessments app's (its own lost-tolerance rule says the same).
+from clinic.assessments.tolerance import ADVICE as LOST_TOLERANCE_ADVICE
+from clinic.assessments.tolerance import SOURCE as LOST_TOLERANCE_SOURCE
 from clinic.guidance.models import ENDED_TAPER_STATUSES, TaperPlan, TaperStatus
 from clinic.patients.models import Level, PatientStatus
 from clinic.patients.safety import Rule, Said, register
-
-LOST_TOLERANCE_ADVICE = (
-    "After a taper, a break or a stay in hospital or jail, tolerance falls: a usual amount can cause an "
-    "overdose. Carry naloxone; do not use alone."
-)
-LOST_TOLERANCE_SOURCE = (
-    "Strang J et al. Loss of tolerance and overdose mortality after inpatient opiate detoxification: "
-    "follow up study. BMJ 2003;326:959-960"
-)
 
 
 def _latest_plan(name: str):
