@@ -140,3 +140,25 @@ def test_emptying_every_table_in_the_worst_order_leaves_no_row_behind(transactio
         for table in ordered:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608 (Django's own table names)
     assert (PatientActivity.objects.count(), Patient.objects.count()) == (0, 0)
+
+
+def test_every_watched_table_keeps_its_activity_triggers_after_all_migrations(db):
+    """SQLite rebuilds a table for some schema changes and drops its triggers with it: a later
+    migration on visits, use reports, links, plans or reviews must put them back."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dashboard_activity_%'"
+            )
+        else:
+            cursor.execute(
+                "SELECT event_object_table, trigger_name FROM information_schema.triggers"
+                " WHERE trigger_name = 'dashboard_activity'"
+            )
+        found = sorted({(table, name) for table, name in cursor.fetchall()})
+    per_table = 3 if connection.vendor == "sqlite" else 1  # SQLite: one each for insert, update, delete
+    expected = {table for table, _columns, _patient in TRIGGERS.WATCHED}
+    assert {table for table, _name in found} == expected
+    assert len(found) == per_table * len(expected)
