@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "clinic.selfreport",
     "clinic.guidance",
     "clinic.dashboard",
+    "clinic.oversight",
     "clinic.ops",
 ]
 

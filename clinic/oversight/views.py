@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from clinic.accounts.access import oversight_required
 from clinic.accounts.selectors import staff_of_clinic
-from clinic.audit import selectors
-from clinic.audit.forms import AuditSearchForm
 from clinic.audit.services import Action, audit_record
+from clinic.oversight import selectors
+from clinic.oversight.forms import AuditSearchForm
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["time", "person", "action", "object type", "object id", "patient id", "detail", "address", "hash"]
@@ -60,7 +60,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         detail=f"audit trail page; {_filters_used(form)}",
     )
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
-    return render(request, "audit/audit_list.html", context)
+    return render(request, "oversight/audit_list.html", context)
 
 
 @oversight_required
