@@ -367,20 +367,17 @@ class VisitForm(CheckedModelForm):
             )
         return value
 
-    def clean_pulse(self):
-        return self._in_range("pulse")
-
-    def clean_bp_systolic(self):
-        return self._in_range("bp_systolic")
-
-    def clean_bp_diastolic(self):
-        return self._in_range("bp_diastolic")
-
-    def clean_respiratory_rate(self):
-        return self._in_range("respiratory_rate")
-
-    def clean_oxygen_saturation(self):
-        return self._in_range("oxygen_saturation")
+    def clean(self):
+        # Every vital sign against its range in VITAL_RANGES (the model's validators read the same
+        # table); the temperature is checked in clean_temperature_c, after any °F conversion.
+        cleaned = super().clean()
+        for name in VITAL_RANGES:
+            if name != "temperature_c" and name in cleaned:
+                try:
+                    self._in_range(name)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
 
     def clean_temperature_c(self):
         value = self.cleaned_data.get("temperature_c")
