@@ -34,3 +34,8 @@ def _sources():
 def test_a_rule_is_written_in_its_one_home_only(what, pattern, home, allowed):
     found = {name for name, text in _sources() if re.search(pattern, text, re.M)}
     assert found - set(allowed) == {home}, f"{what} is written outside {home}: {sorted(found - {home})}"
+
+
+def test_settings_define_the_middleware_once():
+    settings = (CLINIC / "settings.py").read_text()
+    assert len(re.findall(r"^MIDDLEWARE\s*[+]?=", settings, re.M)) == 1
