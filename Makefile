@@ -38,6 +38,7 @@ check: $(VENV)/.dev
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache  # the layers (.importlinter, README "Layout"): no import points up
 	$(BIN)/bandit -q -r clinic -ll  # static analysis: no medium or high findings
 
 # Production mode on this machine: DEBUG off, gunicorn (gunicorn.conf.py), WhiteNoise, PostgreSQL.

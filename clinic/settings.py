@@ -113,10 +113,13 @@ INSTALLED_APPS = [
     "clinic.selfreport",
     "clinic.guidance",
     "clinic.dashboard",
+    "clinic.oversight",
     "clinic.ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the request's log line includes time spent in every other middleware.
+    "clinic.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -312,9 +315,8 @@ ACCOUNT_SLOWDOWN_SECONDS = env_int("ACCOUNT_SLOWDOWN_SECONDS", 60, minimum=1)
 # The peer address, as the audit trail records it (behind a proxy, the proxy sets REMOTE_ADDR).
 AXES_CLIENT_IP_CALLABLE = "clinic.audit.services.client_ip"
 
-# Operations: logs, proxies (see README "Production").
-# Outermost, so the request's log line includes time spent in every other middleware.
-MIDDLEWARE = ["clinic.ops.middleware.RequestLogMiddleware", *MIDDLEWARE]
+# Operations: logs, proxies (see README "Production"). The request log middleware is the
+# outermost entry of MIDDLEWARE above.
 
 # JSON lines on stdout in production; LOG_FORMAT=text for a developer's terminal.
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")

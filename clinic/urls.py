@@ -12,7 +12,7 @@ urlpatterns = [
     path("", include("clinic.selfreport.urls")),
     path("guidance/", include("clinic.guidance.urls")),
     path("dashboard/", include("clinic.dashboard.urls")),
-    path("audit/", include("clinic.audit.urls")),
+    path("audit/", include("clinic.oversight.urls")),
     path("django-admin/", admin.site.urls),
     path("healthz", ops_views.healthz, name="healthz"),
 ]

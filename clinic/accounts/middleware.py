@@ -21,8 +21,26 @@ from clinic.accounts import sessions, two_factor
 from clinic.accounts.access import is_patient_facing
 
 # Patient self-report pages: public, reached by a link; never cached, never leak a referrer.
-# Headers only: what a visitor may reach is never decided by a path prefix.
-PATIENT_PATH_PREFIX = "/p/"
+# Headers only: what a visitor may reach is never decided by a path prefix. The app that serves
+# them registers its prefix (register_patient_path_prefix, from its AppConfig.ready()), so
+# accounts names no app above it; a view marked access.patient_facing gets the same headers.
+_PATIENT_PATH_PREFIXES: list[str] = []
+
+
+def register_patient_path_prefix(prefix: str) -> None:
+    if not (prefix.startswith("/") and prefix.endswith("/") and len(prefix) > 1):
+        raise ValueError(f"A patient path prefix is a path like '/p/', not {prefix!r}.")
+    if prefix not in _PATIENT_PATH_PREFIXES:
+        _PATIENT_PATH_PREFIXES.append(prefix)
+
+
+def _patient_page(request: HttpRequest) -> bool:
+    if request.path.startswith(tuple(_PATIENT_PATH_PREFIXES)):
+        return True
+    match = getattr(request, "resolver_match", None)
+    return match is not None and is_patient_facing(match.func)
+
+
 # Pages an unverified person may still open: signing in, giving or enrolling a second factor.
 # Patient-facing views (marked with access.patient_facing) are let through too, by that mark.
 TWO_FACTOR_EXEMPT_VIEWS = frozenset({"login", "logout", "two_factor_verify", "two_factor_enrol"})
@@ -109,7 +127,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith(PATIENT_PATH_PREFIX):
+        if _patient_page(request):
             add_never_cache_headers(response)
             # A view may already have set it; never replace a view's own policy.
             response.headers.setdefault("Referrer-Policy", "no-referrer")

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from clinic.accounts.models import Clinic, Role, User
 from clinic.accounts.sessions import sessions_end_for_user
 from clinic.audit.services import Action, audit_record
+from clinic.lib.changes import changed_fields
 
 
 @transaction.atomic
@@ -55,7 +56,7 @@ def staff_update(*, request: HttpRequest, user: User, fields: dict) -> User:
     """
     # Compare with the stored row: a ModelForm has already copied the new values onto `user`.
     stored = User.objects.select_for_update().get(pk=user.pk)
-    changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)
+    changed = changed_fields(stored, fields)
     for name, value in fields.items():
         setattr(user, name, value)
     user.save()

@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import django_otp
-import segno
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic.accounts.models import User
 from clinic.accounts.sessions import sessions_end_for_user
 from clinic.audit.services import Action, audit_record
+from clinic.lib.qr import qr_svg
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -59,8 +59,7 @@ def secret_for_display(device: TOTPDevice) -> str:
 
 def qr_code_svg(device: TOTPDevice) -> str:
     """The enrolment QR code as inline SVG, drawn on the server (no script, no image request)."""
-    qr = segno.make(device.config_url, error="m")
-    return qr.svg_inline(scale=5, border=4, title="QR code for your authenticator app", dark="#000", light="#fff")
+    return qr_svg(device.config_url, title="QR code for your authenticator app")
 
 
 @transaction.atomic

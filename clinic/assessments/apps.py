@@ -6,6 +6,11 @@ class AssessmentsConfig(AppConfig):
     label = "assessments"
 
     def ready(self) -> None:
-        from clinic.assessments import safety_rules
+        from clinic.assessments import panels, patient_list, safety_rules, summary
+        from clinic.patients.page import register_panel
+        from clinic.patients.summary import register_summary_part
 
         safety_rules.register_all()
+        patient_list.register_all()
+        register_panel(panels.assessments_panel, order=30)
+        register_summary_part(summary.scores_part, order=20)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clinic.assessments.instruments import INSTRUMENTS, Instrument
 from clinic.assessments.models import Assessment
+from clinic.lib.spreadsheet import safe_cell
 from clinic.patients.models import Patient
 
 CODE_SYSTEM = "urn:steady:instrument"
@@ -35,9 +36,6 @@ FIXED_COLUMNS = [
     "band_label",
 ]
 
-# Spreadsheets run cells starting with these as formulas.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def instrument_code(instrument: Instrument) -> str:
     return f"{CODE_SYSTEM}:{instrument.code}"
@@ -53,12 +51,6 @@ ITEM_COLUMNS = [item_column(instrument, item.key) for instrument in INSTRUMENTS.
 def header() -> list[str]:
     """The fixed columns, then one column per item of every instrument, in declaration order."""
     return FIXED_COLUMNS + ITEM_COLUMNS
-
-
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _row(patient: Patient, a: Assessment) -> list[object]:
@@ -80,7 +72,7 @@ def _row(patient: Patient, a: Assessment) -> list[object]:
         a.band,
         a.band_label,
     ]
-    return [_safe(v) for v in fixed] + [answers.get(column, "") for column in ITEM_COLUMNS]
+    return [safe_cell(v) for v in fixed] + [answers.get(column, "") for column in ITEM_COLUMNS]
 
 
 def assessments_csv(patient: Patient, assessments: Iterable[Assessment]) -> str:

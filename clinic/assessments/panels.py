@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.assessments.links import record_links
 from clinic.assessments.models import CompletedBy
 from clinic.assessments.selectors import assessments_for_patient
 from clinic.assessments.trends import patient_trends, x_param
-from clinic.assessments.views import record_links
 from clinic.patients.models import Patient
 from clinic.patients.page import Panel, TimelineEntry
 

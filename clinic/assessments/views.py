@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from clinic.accounts.access import patient_staff_required
 from clinic.assessments import export
 from clinic.assessments.forms import ITEM_PREFIX, AssessmentForm
 from clinic.assessments.instruments import INSTRUMENTS, Instrument, InvalidAnswers
+from clinic.assessments.links import instrument_slug, record_links
 from clinic.assessments.models import Assessment, CompletedBy
 from clinic.assessments.selectors import assessments_for_patient
 from clinic.assessments.services import SubmissionConflict, assessment_submit
@@ -23,10 +23,6 @@ from clinic.assessments.trends import patient_trends, x_param
 from clinic.audit.services import Action, audit_record
 from clinic.lib.forms import posted
 from clinic.patients.selectors import patient_get_for_user
-
-
-def instrument_slug(instrument: Instrument) -> str:
-    return instrument.code.lower().replace("_", "-")
 
 
 def _instrument_from_slug(slug: str) -> Instrument:
@@ -124,15 +120,3 @@ def patient_export(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def record_links(patient) -> list[dict]:
-    """One link per instrument to its form for this patient, in declaration order."""
-    return [
-        {
-            "url": reverse("assessments:record", kwargs={"pk": patient.pk, "instrument": instrument_slug(i)}),
-            "label": (_("Record %(name)s") if i.completed_by == "clinician" else _("Enter %(name)s for the patient"))
-            % {"name": i.short_name},
-        }
-        for i in INSTRUMENTS.values()
-    ]

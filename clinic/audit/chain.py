@@ -22,7 +22,6 @@ import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
 GENESIS = "0" * 64
 # The fields that the hash covers, in no particular order (the JSON keys are sorted).
@@ -38,13 +37,6 @@ HASHED_FIELDS = (
     "detail",
     "ip_address",
 )
-
-
-class Chained(Protocol):
-    id: int
-    prev_hash: str
-    hash: str
-    key_id: str
 
 
 def _canonical_time(value: dt.datetime) -> str:

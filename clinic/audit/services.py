@@ -105,8 +105,10 @@ def _normalise(event: AuditEvent) -> None:
 
 
 def _patient_id_of(obj: models.Model) -> int | None:
-    if obj._meta.label_lower == "patients.patient":
-        return obj.pk
+    """The patient a record is about, as the record itself says: its `audit_patient_id` if it
+    has one (a patient record names itself), else its `patient_id`. The trail knows no domain."""
+    if hasattr(obj, "audit_patient_id"):
+        return obj.audit_patient_id
     return getattr(obj, "patient_id", None)
 
 

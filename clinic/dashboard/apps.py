@@ -6,6 +6,11 @@ class DashboardConfig(AppConfig):
     label = "dashboard"
 
     def ready(self) -> None:
+        from clinic.accounts.models import Role
+        from clinic.accounts.navigation import NavItem, register_nav
         from clinic.dashboard import safety_rules
 
         safety_rules.register_all()
+        register_nav(
+            NavItem("dashboard:index", "Dashboard", roles=frozenset({Role.SUPERVISOR, Role.CLINICIAN}), order=10)
+        )

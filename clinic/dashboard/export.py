@@ -9,6 +9,7 @@ import io
 from django.utils import timezone
 
 from clinic.dashboard.selectors import Row
+from clinic.lib.spreadsheet import safe_cell
 
 HEADER = [
     "record_number",
@@ -20,16 +21,6 @@ HEADER = [
     "last_contact",
     "needs_attention",
 ]
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(value: object) -> object:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _when(value: dt.date | dt.datetime | None) -> str:

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 
 from clinic.patients.models import Level
 from clinic.patients.safety import Rule, Said, register
+from clinic.selfreport.models import expired_unanswered as link_expired_unanswered
 
 # No visit and no assessment for this long, and the patient is "silent".
 SILENT_AFTER = dt.timedelta(days=7)
@@ -23,15 +24,8 @@ _SUMMARY = "assessment_summary__"
 
 
 def expired_unanswered(now: dt.datetime, prefix: str = "") -> Q:
-    """A patient link that lapsed without being answered, revoked or locked (LinkState.EXPIRED)."""
-    return Q(
-        **{
-            f"{prefix}pk__isnull": False,
-            f"{prefix}completed_at__isnull": True,
-            f"{prefix}revoked_at__isnull": True,
-            f"{prefix}locked_at__isnull": True,
-        }
-    ) & (Q(**{f"{prefix}expired_at__isnull": False}) | Q(**{f"{prefix}expires_at__lte": now}))
+    """A patient link (reached through `prefix`) that lapsed unanswered: LinkState.EXPIRED."""
+    return Q(**{f"{prefix}pk__isnull": False}) & link_expired_unanswered(now, prefix)
 
 
 def silent(now: dt.datetime) -> Q:

@@ -41,7 +41,7 @@ from clinic.guidance.models import (
     TaperStep,
 )
 from clinic.patients.models import Patient, PatientStatus, UseReport, Visit, VisitKind
-from clinic.selfreport.models import PatientLink
+from clinic.selfreport.models import DEFAULT_VALID_HOURS, PatientLink
 
 CLINIC_NAME = "Synthetic Clinic"
 SUPERVISOR = "synth-supervisor"
@@ -379,7 +379,7 @@ class Seeder:
                 created_by=story.patient.assigned_clinician or story.visits[0].clinician,
                 token_hash=hashlib.sha256(rng.getrandbits(256).to_bytes(32, "big")).hexdigest(),
                 created_at=created,
-                expires_at=created + dt.timedelta(hours=72),
+                expires_at=created + dt.timedelta(hours=DEFAULT_VALID_HOURS),
             )
             sows = [a for a in story.assessments if a.instrument == "SOWS" and created < a.taken_at < link.expires_at]
             if sows and rng.random() < 0.5:

@@ -213,7 +213,3 @@ def load_pages(directory: Path = PAGES_DIR) -> dict[str, GuidancePage]:
 def all_pages() -> dict[str, GuidancePage]:
     """The library, parsed once per process: the files only change with a deploy."""
     return load_pages()
-
-
-def page_title(slug: str) -> str:
-    return all_pages()[slug].title

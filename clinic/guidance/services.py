@@ -30,6 +30,7 @@ from clinic.guidance.models import (
     TaperStep,
 )
 from clinic.guidance.pages import GuidancePage
+from clinic.lib.changes import changed_fields
 from clinic.patients.models import Patient, PatientStatus
 
 S = ReferralStatus
@@ -151,7 +152,7 @@ def taper_plan_update(*, request: HttpRequest | None, actor: User, plan: TaperPl
     plan = TaperPlan.objects.select_for_update().get(pk=plan.pk)
     new_status = fields.get("status", plan.status)
     _check_one_open_plan(plan.patient, new_status, exclude_pk=plan.pk)
-    changed = sorted(name for name, value in fields.items() if getattr(plan, name) != value)
+    changed = changed_fields(plan, fields)
     if new_status != plan.status:
         plan.status_changed_at = _now()
     for name, value in fields.items():
@@ -189,7 +190,7 @@ def taper_step_update(
     *, request: HttpRequest | None, actor: User, step: TaperStep, date: dt.date, text: str
 ) -> TaperStep:
     """Change a step's date or words."""
-    changed = [name for name, value in (("date", date), ("text", text)) if getattr(step, name) != value]
+    changed = changed_fields(step, {"date": date, "text": text})
     step.date, step.text = date, text
     step.save()
     if changed:
@@ -267,7 +268,7 @@ def provider_create(*, request: HttpRequest | None, actor: User, clinic: Clinic,
 @transaction.atomic
 def provider_update(*, request: HttpRequest | None, actor: User, provider: Provider, fields: dict) -> Provider:
     """Change a provider's details."""
-    changed = sorted(name for name, value in fields.items() if getattr(provider, name) != value)
+    changed = changed_fields(provider, fields)
     for name, value in fields.items():
         setattr(provider, name, value)
     provider.full_clean()

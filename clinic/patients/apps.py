@@ -7,6 +7,13 @@ class PatientsConfig(AppConfig):
     verbose_name = "Patients, visits and 7-OH use"
 
     def ready(self) -> None:
-        from clinic.patients import safety_rules
+        from clinic.accounts.models import Role
+        from clinic.accounts.navigation import NavItem, register_nav
+        from clinic.patients import panels, safety_rules, summary
+        from clinic.patients.page import register_panel
 
         safety_rules.register_all()
+        register_panel(panels.safety_panel, order=10)  # first: the attention region's reasons, urgent first
+        register_panel(panels.use_panel, order=20)
+        summary.register_summary_part(summary.use_part, order=10)
+        register_nav(NavItem("patients:list", "Patients", roles=frozenset({Role.CLINICIAN, Role.SUPERVISOR}), order=20))

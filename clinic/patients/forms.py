@@ -15,7 +15,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.accounts.selectors import clinicians_of_clinic
-from clinic.assessments.instruments import COWS
+from clinic.patients import list_options
 from clinic.patients.models import (
     VITAL_RANGES,
     Level,
@@ -27,7 +27,7 @@ from clinic.patients.models import (
     Visit,
 )
 from clinic.patients.search import possible_duplicates
-from clinic.patients.selectors import SEVERITY_BELOW_BANDS, SEVERITY_NO_COWS, ListSort
+from clinic.patients.selectors import ListSort
 from clinic.patients.services import VISIT_FIELDS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -98,17 +98,7 @@ class PatientFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *PatientStatus.choices], widget=_SELECT
     )
     clinician = forms.ChoiceField(label="Whose patients", required=False, widget=_SELECT)
-    severity = forms.ChoiceField(
-        label="Latest COWS",
-        required=False,
-        widget=_SELECT,
-        choices=[
-            ("", "Any severity"),
-            *[(band.key, band.label) for band in COWS.bands],
-            (SEVERITY_BELOW_BANDS, "Below the mild band"),
-            (SEVERITY_NO_COWS, "No COWS yet"),
-        ],
-    )
+    # Filters other apps register (clinic.patients.list_options) are added in __init__.
     safety = forms.ChoiceField(label="Needs attention", required=False, widget=_SELECT)
     sort = forms.ChoiceField(
         label="Sort by",
@@ -118,7 +108,6 @@ class PatientFilterForm(forms.Form):
             (ListSort.NAME, "Name"),
             (ListSort.RECENT, "Last contact, most recent first"),
             (ListSort.OLDEST, "Last contact, longest ago first"),
-            (ListSort.COWS, "Latest COWS, highest first"),
         ],
     )
 
@@ -132,6 +121,11 @@ class PatientFilterForm(forms.Form):
         data.setdefault("clinician", self.default_clinician)
         data.setdefault("sort", ListSort.NAME)
         super().__init__(data)
+        for list_filter in list_options.filters():
+            self.fields[list_filter.name] = forms.ChoiceField(
+                label=list_filter.label, required=False, widget=_SELECT, choices=list_filter.choices()
+            )
+        self.fields["sort"].choices += [(option.key, option.label) for option in list_options.sorts()]
         choices = [("all", "Whole clinic")]
         if user.is_clinician:
             choices.insert(0, ("mine", "My caseload"))
@@ -150,8 +144,8 @@ class PatientFilterForm(forms.Form):
             "status": data.get("status") or "",
             "clinician": int(clinician) if clinician.isdigit() else clinician,
             "sort": data.get("sort") or ListSort.NAME,
-            "severity": data.get("severity") or "",
             "safety": data.get("safety") or "",
+            **{f.name: data.get(f.name) or "" for f in list_options.filters()},
         }
 
 
@@ -373,20 +367,17 @@ class VisitForm(CheckedModelForm):
             )
         return value
 
-    def clean_pulse(self):
-        return self._in_range("pulse")
-
-    def clean_bp_systolic(self):
-        return self._in_range("bp_systolic")
-
-    def clean_bp_diastolic(self):
-        return self._in_range("bp_diastolic")
-
-    def clean_respiratory_rate(self):
-        return self._in_range("respiratory_rate")
-
-    def clean_oxygen_saturation(self):
-        return self._in_range("oxygen_saturation")
+    def clean(self):
+        # Every vital sign against its range in VITAL_RANGES (the model's validators read the same
+        # table); the temperature is checked in clean_temperature_c, after any °F conversion.
+        cleaned = super().clean()
+        for name in VITAL_RANGES:
+            if name != "temperature_c" and name in cleaned:
+                try:
+                    self._in_range(name)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
 
     def clean_temperature_c(self):
         value = self.cleaned_data.get("temperature_c")

@@ -114,6 +114,11 @@ class Patient(CheckedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.record_number})"
 
+    @property
+    def audit_patient_id(self) -> int | None:
+        """The audit trail files an event about this record under this patient (clinic.audit.services)."""
+        return self.pk
+
     def problems(self) -> Iterator[Problem]:
         if self.name and not self.name.strip():
             yield Problem("name", "Enter the patient's name.")

@@ -12,6 +12,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from clinic.audit.models import Action, AuditEvent
+from clinic.patients import list_options
 from clinic.patients import safety as rules
 from clinic.patients.models import Patient, UseReport, Visit
 
@@ -37,11 +38,7 @@ class ListSort:
     NAME = "name"
     RECENT = "recent"  # last contact, most recent first
     OLDEST = "oldest"  # last contact, longest ago first (never seen comes first)
-    COWS = "cows"  # latest COWS total, highest first (no COWS yet comes last)
-
-
-SEVERITY_NO_COWS = "none"
-SEVERITY_BELOW_BANDS = "below"
+    # Other apps add sorts of their own (clinic.patients.list_options), e.g. "cows".
 
 
 def patients_for_list(
@@ -51,21 +48,21 @@ def patients_for_list(
     status: str = "",
     clinician: str | int = "all",
     sort: str = ListSort.NAME,
-    severity: str = "",
     safety: str = "",
+    **filters: str,
 ) -> QuerySet[Patient]:
     """The patient list: visible patients filtered and sorted, in a fixed number of queries.
 
     Each patient carries `last_contact` (the time of the latest visit) and `latest_use_report_id`
     as annotations, so neither costs a query per row. `clinician` is "all", "mine", "none"
-    (unassigned) or a staff id; the caller validates it. `severity` is a COWS band key of the
-    latest COWS, "below" (a latest COWS under the mild band) or "none" (no COWS yet).
+    (unassigned) or a staff id; the caller validates it. `filters` are the values of the filters
+    other apps registered (clinic.patients.list_options), by name, e.g. severity="moderate".
     Every patient carries the safety rules' annotations (clinic.patients.safety, in the same
     statement); `safety` keeps those shown for one rule key, or for any rule of "level:<level>"
     (shown: holding and not acknowledged for its current fact).
     """
 
-    patients = patients_visible_to(user).select_related("assigned_clinician", "assessment_summary")
+    patients = patients_visible_to(user).select_related("assigned_clinician", *list_options.related())
     if search:
         patients = patients.filter(Q(name__icontains=search) | Q(record_number__icontains=search))
     if status:
@@ -76,16 +73,11 @@ def patients_for_list(
         patients = patients.filter(assigned_clinician__isnull=True)
     elif clinician != "all":
         patients = patients.filter(assigned_clinician_id=clinician)
-    if severity == SEVERITY_NO_COWS:
-        patients = patients.filter(
-            Q(assessment_summary__isnull=True) | Q(assessment_summary__latest_cows_total__isnull=True)
-        )
-    elif severity == SEVERITY_BELOW_BANDS:
-        patients = patients.filter(
-            assessment_summary__latest_cows_total__isnull=False, assessment_summary__latest_cows_band=""
-        )
-    elif severity:
-        patients = patients.filter(assessment_summary__latest_cows_band=severity)
+    for list_filter in list_options.filters():
+        if value := filters.pop(list_filter.name, ""):
+            patients = list_filter.apply(patients, value)
+    if filters:
+        raise TypeError(f"patients_for_list() got unknown filters: {sorted(filters)}")
     patients = patients.annotate(
         last_contact=_latest_of_patient(Visit.objects.all(), "occurred_at", "occurred_at"),
         latest_use_report_id=_latest_of_patient(UseReport.objects.all(), "recorded_at", "pk"),
@@ -99,8 +91,9 @@ def patients_for_list(
         return patients.order_by(F("last_contact").desc(nulls_last=True), "name", "pk")
     if sort == ListSort.OLDEST:
         return patients.order_by(F("last_contact").asc(nulls_first=True), "name", "pk")
-    if sort == ListSort.COWS:
-        return patients.order_by(F("assessment_summary__latest_cows_total").desc(nulls_last=True), "name", "pk")
+    for option in list_options.sorts():
+        if sort == option.key:
+            return patients.order_by(*option.order_by(), "name", "pk")
     return patients.order_by("name", "pk")
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from clinic.accounts.models import Clinic, User
 from clinic.audit.services import Action, audit_record
+from clinic.lib.changes import changed_fields
 from clinic.patients.models import Acknowledgement, NaloxoneRecord, Patient, PregnancyAnswer, UseReport, Visit
 from clinic.patients.safety import rules_for_patient
 
@@ -100,7 +101,7 @@ def patient_update(
     current = Patient.objects.select_for_update(of=("self",)).select_related("assigned_clinician").get(pk=patient.pk)
     if current.version != expected_version:
         raise PatientChanged(current)
-    changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
+    changed = changed_fields(current, fields)
     if not changed:
         return current
     for name, value in fields.items():
@@ -147,7 +148,7 @@ def visit_update(*, request: HttpRequest | None, visit: Visit, fields: dict[str,
     """
     _only(fields, VISIT_FIELDS)
     current = Visit.objects.select_for_update(of=("self",)).select_related("patient").get(pk=visit.pk)
-    changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
+    changed = changed_fields(current, fields)
     if not changed:
         return current
     for name, value in fields.items():

@@ -1,26 +1,25 @@
 """The one-page printable patient summary, assembled from parts that each app contributes.
 
 Like the patient page (page.py), a part provider is a function `(patient) -> SummaryPart | None`
-listed by dotted path, so each app keeps its own queries and templates; the page is one view
-with one access check. The summary shows what is recorded, as entered; it adds no advice.
+that its app registers from its own `AppConfig.ready()` with `register_summary_part(provider,
+order=...)`, so each app keeps its own queries and templates and patients names none of them; the
+page is one view with one access check. A part registered twice, or two at one place, stops
+`manage.py check` (the `patients.E031` check). The summary shows what is recorded, as entered;
+it adds no advice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import import_module
 
+from django.core.checks import Error
+from django.core.checks import register as register_check
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from clinic.patients.models import Patient, Reason, UseReport
-
-SUMMARY_PROVIDERS: list[str] = [
-    "clinic.patients.summary.use_part",
-    "clinic.assessments.summary.scores_part",
-    "clinic.guidance.summary.care_part",
-]
 
 
 @dataclass
@@ -29,14 +28,34 @@ class SummaryPart:
     context: dict = field(default_factory=dict)
 
 
+PartProvider = Callable[[Patient], "SummaryPart | None"]
+_PARTS: list[tuple[int, PartProvider]] = []  # (order, provider): smallest first on the page
+
+
+def register_summary_part(provider: PartProvider, *, order: int) -> PartProvider:
+    _PARTS.append((order, provider))
+    return provider
+
+
 def summary_parts(patient: Patient) -> list[SummaryPart]:
     parts = []
-    for dotted in SUMMARY_PROVIDERS:
-        module, name = dotted.rsplit(".", 1)
-        part = getattr(import_module(module), name)(patient)
+    for _order, provider in sorted(_PARTS, key=lambda pair: pair[0]):
+        part = provider(patient)
         if part is not None:
             parts.append(part)
     return parts
+
+
+@register_check()
+def check_summary_parts(app_configs=None, **kwargs) -> list[Error]:
+    errors = []
+    orders = [order for order, _ in _PARTS]
+    providers = [provider for _, provider in _PARTS]
+    for order, provider in _PARTS:
+        name = getattr(provider, "__qualname__", repr(provider))
+        if providers.count(provider) > 1 or orders.count(order) > 1:
+            errors.append(Error(f"The summary part {name} (place {order}) is registered twice.", id="patients.E031"))
+    return errors
 
 
 _NOT_SHOWN = {"id", "patient", "recorded_by", "recorded_at", "created_at"}

@@ -30,6 +30,27 @@ class LinkState(models.TextChoices):
     LOCKED = "locked", "Locked"
 
 
+def still_open(prefix: str = "") -> Q:
+    """Links neither answered, revoked nor locked. `prefix` reaches a link through a relation."""
+    return Q(
+        **{
+            f"{prefix}completed_at__isnull": True,
+            f"{prefix}revoked_at__isnull": True,
+            f"{prefix}locked_at__isnull": True,
+        }
+    )
+
+
+def past_expiry(now: dt.datetime, prefix: str = "") -> Q:
+    """Links whose time ran out: marked expired, or past `expires_at`. The SQL of PatientLink.is_past_expiry."""
+    return Q(**{f"{prefix}expired_at__isnull": False}) | Q(**{f"{prefix}expires_at__lte": now})
+
+
+def expired_unanswered(now: dt.datetime, prefix: str = "") -> Q:
+    """Links in LinkState.EXPIRED at `now`: the one rule of link expiry, as SQL (state_at is its Python)."""
+    return still_open(prefix) & past_expiry(now, prefix)
+
+
 class PatientLink(models.Model):
     """A one-time link that lets a patient fill in one form without an account.
 
@@ -86,9 +107,13 @@ class PatientLink(models.Model):
             return LinkState.REVOKED
         if self.locked_at is not None:
             return LinkState.LOCKED
-        if self.expired_at is not None or self.expires_at <= now:
+        if self.is_past_expiry(now):
             return LinkState.EXPIRED
         return LinkState.WAITING
+
+    def is_past_expiry(self, now: dt.datetime) -> bool:
+        """The Python of past_expiry()."""
+        return self.expired_at is not None or self.expires_at <= now
 
     @property
     def state(self) -> str:

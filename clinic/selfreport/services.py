@@ -28,12 +28,15 @@ from clinic.assessments.services import SubmissionConflict, assessment_submit
 from clinic.audit.services import Action, audit_record
 from clinic.patients.models import Patient
 from clinic.selfreport.models import (
+    DEFAULT_VALID_HOURS,
     LINK_INSTRUMENTS,
     MAX_DOB_ATTEMPTS,
     MAX_VALID_HOURS,
     MIN_VALID_HOURS,
     LinkState,
     PatientLink,
+    past_expiry,
+    still_open,
     token_hash,
 )
 
@@ -86,7 +89,7 @@ def patient_link_issue(
     patient: Patient,
     created_by,
     instrument_code: str = "SOWS",
-    valid_hours: int = 72,
+    valid_hours: int = DEFAULT_VALID_HOURS,
 ) -> tuple[PatientLink, str]:
     """Create a waiting link and return it with its token, which exists nowhere else afterwards."""
     if instrument_code not in dict(LINK_INSTRUMENTS):
@@ -242,13 +245,7 @@ def patient_links_expire(*, now: dt.datetime | None = None) -> int:
         lapsed = (
             PatientLink.objects.select_for_update(of=("self",))
             .select_related("patient__clinic")
-            .filter(
-                expires_at__lte=now,
-                expired_at__isnull=True,
-                completed_at__isnull=True,
-                revoked_at__isnull=True,
-                locked_at__isnull=True,
-            )
+            .filter(still_open(), past_expiry(now), expired_at__isnull=True)
         )
         for link in lapsed:
             link.expired_at = now

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.accounts.access import patient_staff_required
 from clinic.audit.services import Action, audit_record
 from clinic.lib.forms import posted
+from clinic.lib.qr import qr_svg
 from clinic.patients.selectors import patient_get_for_user
 from clinic.selfreport.forms import LinkIssueForm
-from clinic.selfreport.qr import qr_code
 from clinic.selfreport.selectors import patient_link_get_for_user
 from clinic.selfreport.services import (
     LinkNotSendable,
@@ -50,7 +50,13 @@ def link_issue(request: HttpRequest, patient_pk: int) -> HttpResponse:
             valid_hours=form.cleaned_data["valid_hours"],
         )
         url = patient_link_url(token)
-        context = {"link": link, "patient": patient, "token": token, "url": url, "qr": qr_code(url)}
+        context = {
+            "link": link,
+            "patient": patient,
+            "token": token,
+            "url": url,
+            "qr_svg": qr_svg(url, title="QR code of the link"),
+        }
         response = render(request, "selfreport/link_issued.html", context)
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex, nofollow"

@@ -14,9 +14,9 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from clinic.assessments.instruments import COWS, INSTRUMENTS, Instrument
+from clinic.assessments.links import instrument_slug
 from clinic.assessments.models import Assessment, PatientAssessmentSummary
 from clinic.assessments.services import assessment_submit
-from clinic.assessments.views import instrument_slug
 from clinic.audit.models import Action
 from clinic.patients.models import Visit
 from tests.conftest import make_patient

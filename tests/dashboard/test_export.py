@@ -6,7 +6,7 @@ import csv
 import io
 
 from clinic.audit.models import Action, AuditEvent
-from clinic.dashboard.export import safe_cell
+from clinic.lib.spreadsheet import safe_cell
 from tests.conftest import make_patient
 from tests.dashboard.helpers import CSV, record
 from tests.patients.factories import make_use_report

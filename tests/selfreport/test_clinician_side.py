@@ -68,7 +68,7 @@ def test_a_clinician_or_supervisor_issues_a_link_and_sees_it_once(who, request, 
     token = TOKEN_IN_URL.search(content).group(1)
     assert f'value="https://steady.example.org/p/{token}/"' in content
     assert token_hash(token) == link.token_hash
-    assert '<svg role="img"' in content and '<title id="qr-title">QR code of the link</title>' in content
+    assert "<svg" in content and "<title>QR code of the link</title>" in content
     # Drawn on the server: the only script is Steady's own idle-warning file, on every staff page.
     assert "data:" not in content and re.findall(r"<script[^>]*>", content) == [STEADY_SCRIPT]
     assert "no-store" in page["Cache-Control"]

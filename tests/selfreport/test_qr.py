@@ -1,23 +1,25 @@
 from __future__ import annotations
 
-import re
-
 import segno
 
-from clinic.selfreport.qr import QUIET_ZONE, qr_code
+from clinic.lib.qr import qr_svg
 
 URL = "https://steady.example.org/p/" + "A1b2_C3d4-" * 4 + "xyz/"
 
 
-def test_the_svg_path_draws_exactly_the_dark_modules_of_the_code():
-    code = qr_code(URL)
-    expected = [list(row) for row in segno.make(URL, error="m").matrix_iter(scale=1, border=QUIET_ZONE)]
-    drawn = [[0] * code.size for _ in range(code.size)]
-    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", code.path):
-        for dx in range(int(width)):
-            drawn[int(y)][int(x) + dx] = 1
-    assert code.size == len(expected) and drawn == expected
+def test_the_qr_code_is_segnos_drawing_of_the_link_with_its_title():
+    svg = qr_svg(URL, title="QR code of the link")
+    assert svg.startswith("<svg") and "<title>QR code of the link</title>" in svg
+    expected = segno.make(URL, error="m").svg_inline(
+        scale=5, border=4, title="QR code of the link", dark="#000", light="#fff"
+    )
+    assert svg == expected
 
 
-def test_the_path_holds_nothing_but_drawing_commands():
-    assert re.fullmatch(r"[Mhvz0-9 -]+", qr_code(URL).path)
+def test_the_title_cannot_inject_markup():
+    assert "<script" not in qr_svg(URL, title="<script>x</script>")
+
+
+def test_the_svg_carries_no_style_or_script_that_the_csp_would_refuse():
+    svg = qr_svg(URL, title="t")
+    assert "style" not in svg and "script" not in svg and "on" + "load" not in svg

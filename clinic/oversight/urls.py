@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic.audit import views
+from clinic.oversight import views
 
 app_name = "audit"
 urlpatterns = [

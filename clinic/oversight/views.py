@@ -9,14 +9,13 @@ from django.utils import timezone
 
 from clinic.accounts.access import oversight_required
 from clinic.accounts.selectors import staff_of_clinic
-from clinic.audit import selectors
-from clinic.audit.forms import AuditSearchForm
 from clinic.audit.services import Action, audit_record
+from clinic.lib.spreadsheet import safe_cell
+from clinic.oversight import selectors
+from clinic.oversight.forms import AuditSearchForm
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["time", "person", "action", "object type", "object id", "patient id", "detail", "address", "hash"]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filters_used(form: AuditSearchForm) -> str:
@@ -60,7 +59,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         detail=f"audit trail page; {_filters_used(form)}",
     )
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
-    return render(request, "audit/audit_list.html", context)
+    return render(request, "oversight/audit_list.html", context)
 
 
 @oversight_required
@@ -80,7 +79,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     writer.writerow(CSV_COLUMNS)
     for event in events.iterator(chunk_size=2000):
         writer.writerow(
-            _cell(value)
+            safe_cell(str(value))
             for value in (
                 timezone.localtime(event.created_at).isoformat(),
                 event.username,
@@ -94,8 +93,3 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             )
         )
     return response
-
-
-def _cell(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
