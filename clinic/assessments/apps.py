@@ -6,6 +6,7 @@ class AssessmentsConfig(AppConfig):
     label = "assessments"
 
     def ready(self) -> None:
-        from clinic.assessments import safety_rules
+        from clinic.assessments import correction_kinds, safety_rules
 
         safety_rules.register_all()
+        correction_kinds.register_all()

@@ -7,6 +7,7 @@ class PatientsConfig(AppConfig):
     verbose_name = "Patients, visits and 7-OH use"
 
     def ready(self) -> None:
-        from clinic.patients import safety_rules
+        from clinic.patients import correction_kinds, safety_rules
 
         safety_rules.register_all()
+        correction_kinds.register_all()

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 
+from clinic.patients.corrections import mark_timeline
 from clinic.patients.models import Patient
 
 Region = Literal["attention", "main", "side"]
@@ -29,6 +30,7 @@ PANEL_PROVIDERS: list[str] = [
     "clinic.guidance.panels.guidance_cards_panel",
     "clinic.guidance.panels.taper_panel",
     "clinic.guidance.panels.referrals_panel",
+    "clinic.patients.correction_panels.in_error_panel",  # entries in error, marked, in their place
 ]
 
 
@@ -39,6 +41,11 @@ class TimelineEntry:
     template: str  # renders the entry; gets `entry` and `patient` in its context
     obj: Any = None
     patient_reported: bool = False
+    # Filled by clinic.patients.corrections.mark_timeline for records that can be corrected.
+    correction_kind: str = ""
+    corrections: list = field(default_factory=list)
+    in_error: bool = False
+    can_amend: bool = False
 
 
 @dataclass
@@ -69,4 +76,5 @@ def patient_page_context(request: HttpRequest, patient: Patient) -> dict:
             regions[panel.region].append(panel)
         timeline.extend(panel.timeline)
     timeline.sort(key=lambda entry: entry.at, reverse=True)
+    mark_timeline(patient, timeline)
     return {"patient": patient, "panels": regions, "timeline": timeline}
