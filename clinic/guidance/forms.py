@@ -105,3 +105,25 @@ class ReferralMoveForm(forms.Form):
         if cleaned.get("to_status") in NEEDS_REASON and not cleaned.get("note", "").strip():
             self.add_error("note", "Say why, so the team knows what happened and what to try next.")
         return cleaned
+
+
+class ReviewHeldForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, this review took place",
+        error_messages={"required": "Tick the box to say the review took place."},
+    )
+    early_reason = forms.CharField(
+        label="Why is it marked held before its date?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+
+class ReviewUndoForm(forms.Form):
+    reason = forms.CharField(
+        label="Why was it marked held by mistake?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"required": "Say why, in a few words."},
+    )

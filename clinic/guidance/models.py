@@ -86,6 +86,9 @@ class ReviewDate(models.Model):
     note = models.CharField(max_length=200, blank=True)
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
+    # Why it was marked held before its date. Nullable (None: held on or after its date) so that
+    # SQLite adds the column in place: rebuilding the table would drop the dashboard's triggers.
+    held_early_reason = models.TextField("why it was held before its date", null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

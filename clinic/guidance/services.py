@@ -30,7 +30,7 @@ from clinic.guidance.models import (
     TaperStep,
 )
 from clinic.guidance.pages import GuidancePage
-from clinic.patients.models import Patient, PatientStatus
+from clinic.patients.models import Correction, CorrectionAction, Patient, PatientStatus
 
 S = ReferralStatus
 # The referral's forward path, one step at a time, as the provider and patient report it.
@@ -226,12 +226,21 @@ def review_date_add(
 
 
 @transaction.atomic
-def review_date_mark_done(*, request: HttpRequest | None, actor: User, review: ReviewDate) -> ReviewDate:
-    """Mark a review as held. Marking it twice changes nothing."""
+def review_date_mark_done(
+    *, request: HttpRequest | None, actor: User, review: ReviewDate, early_reason: str = ""
+) -> ReviewDate:
+    """Mark a review as held. Marking it twice changes nothing.
+
+    Before its date it needs a reason (ValidationError on `early_reason`, nothing saved).
+    """
     review = ReviewDate.objects.select_for_update().get(pk=review.pk)
     if not review.done:
+        early_reason = (early_reason or "").strip()
+        if review.date > timezone.localdate() and not early_reason:
+            raise ValidationError({"early_reason": "This review is not due yet: say why it is marked held now."})
         review.done, review.done_at = True, _now()
-        review.save(update_fields=["done", "done_at"])
+        review.held_early_reason = early_reason or None
+        review.save(update_fields=["done", "done_at", "held_early_reason"])
         audit_record(
             request=request,
             actor=actor,
@@ -242,6 +251,46 @@ def review_date_mark_done(*, request: HttpRequest | None, actor: User, review: R
             detail="review held",
         )
     return review
+
+
+@transaction.atomic
+def review_date_unmark_done(*, request: HttpRequest | None, actor: User, review: ReviewDate, reason: str) -> Correction:
+    """Correct a review marked held by mistake: it is open again, and the mistake stays in its history.
+
+    The correcting entry (a Correction of kind "review") keeps when it was marked held and why it
+    was wrong. Raises ValidationError without a reason or when the review is not marked held.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, in a few words."})
+    review = ReviewDate.objects.select_for_update().select_related("plan").get(pk=review.pk)
+    if not review.done:
+        raise ValidationError("This review is not marked held.")
+    held_at = timezone.localtime(review.done_at)
+    correction = Correction.objects.create(
+        patient_id=review.plan.patient_id,
+        record_kind="review",
+        record_id=review.pk,
+        action=CorrectionAction.AMENDED,
+        reason=reason,
+        changes=[
+            {"field": "done", "label": "Held", "before": f"marked held {held_at:%d %b %Y, %H:%M}", "after": "not held"}
+        ],
+        by=actor,
+        at=_now(),
+    )
+    review.done, review.done_at, review.held_early_reason = False, None, None
+    review.save(update_fields=["done", "done_at", "held_early_reason"])
+    audit_record(
+        request=request,
+        actor=actor,
+        clinic=review.plan.patient.clinic,
+        action=Action.UPDATE,
+        obj=review,
+        patient_id=review.plan.patient_id,
+        detail="review held: corrected, not held",
+    )
+    return correction
 
 
 # --- Providers --------------------------------------------------------------------------------

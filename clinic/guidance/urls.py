@@ -13,6 +13,7 @@ urlpatterns = [
     path("taper-steps/<int:pk>/edit/", views.step_update, name="step_update"),
     path("taper-plans/<int:pk>/reviews/new/", views.review_create, name="review_create"),
     path("reviews/<int:pk>/done/", views.review_done, name="review_done"),
+    path("reviews/<int:pk>/not-held/", views.review_undo, name="review_undo"),
     path("providers/", views.provider_list, name="provider_list"),
     path("providers/new/", views.provider_create, name="provider_create"),
     path("providers/<int:pk>/edit/", views.provider_update, name="provider_update"),

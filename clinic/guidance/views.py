@@ -16,6 +16,8 @@ from clinic.guidance.forms import (
     ReferralForm,
     ReferralMoveForm,
     ReviewDateForm,
+    ReviewHeldForm,
+    ReviewUndoForm,
     TaperPlanForm,
     TaperStepForm,
 )
@@ -23,6 +25,7 @@ from clinic.guidance.models import ReferralStatus, TaperPlan
 from clinic.guidance.pages import all_pages
 from clinic.guidance.taper_scores import scores_by_step
 from clinic.lib.forms import posted
+from clinic.patients.models import Correction
 from clinic.patients.selectors import patient_get_for_user
 
 
@@ -94,6 +97,11 @@ def taper_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 tz=timezone.get_current_timezone(),
             ),
             "reviews": [(review, review.is_overdue(today)) for review in reviews],
+            "review_corrections": list(
+                Correction.objects.filter(record_kind="review", record_id__in=[r.pk for r in reviews]).select_related(
+                    "by"
+                )
+            ),
             "review_form": ReviewDateForm(),
             "step_form": TaperStepForm(initial={"date": today}),
         },
@@ -179,12 +187,50 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @patient_staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET says what marking the review held means; only the POST marks it."""
     review = selectors.review_date_get_for_user(request.user, pk)
-    services.review_date_mark_done(request=request, actor=request.user, review=review)
-    messages.success(request, "Review marked as held.")
-    return redirect("guidance:taper_detail", pk=review.plan_id)
+    form = ReviewHeldForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_date_mark_done(
+                request=request, actor=request.user, review=review, early_reason=form.cleaned_data["early_reason"]
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, "Review marked as held.")
+            return redirect("guidance:taper_detail", pk=review.plan_id)
+    early = review.date > timezone.localdate()
+    return render(
+        request,
+        "guidance/review_confirm.html",
+        {"review": review, "plan": review.plan, "patient": review.plan.patient, "form": form, "early": early},
+    )
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def review_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A review marked held by mistake: open it again, with a reason; the mistake stays in its history."""
+    review = selectors.review_date_get_for_user(request.user, pk)
+    form = ReviewUndoForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_date_unmark_done(
+                request=request, actor=request.user, review=review, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, "The review is open again; the correction is kept in its history.")
+            return redirect("guidance:taper_detail", pk=review.plan_id)
+    return render(
+        request,
+        "guidance/review_undo.html",
+        {"review": review, "plan": review.plan, "patient": review.plan.patient, "form": form},
+    )
 
 
 # --- Providers --------------------------------------------------------------------------------

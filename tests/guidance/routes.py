@@ -105,7 +105,22 @@ ROUTES = [
         kwargs=_plan,
         data=lambda w: {"date": "2026-11-30", "note": ""},
     ),
-    Route("guidance:review_done", method="POST", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.review.pk}),
+    Route("guidance:review_done", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.review.pk}),
+    Route(
+        "guidance:review_done",
+        method="POST",
+        allowed=PATIENT_STAFF,
+        kwargs=lambda w: {"pk": w.review.pk},
+        data=lambda w: {"confirm": "on"},
+    ),
+    Route("guidance:review_undo", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.review.pk}),
+    Route(
+        "guidance:review_undo",
+        method="POST",
+        allowed=PATIENT_STAFF,
+        kwargs=lambda w: {"pk": w.review.pk},
+        data=lambda w: {"reason": "Marked by mistake."},
+    ),
     Route("guidance:provider_list", allowed=PATIENT_STAFF),
     Route("guidance:provider_create", allowed=PATIENT_STAFF),
     Route(
