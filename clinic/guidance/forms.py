@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
 from clinic.guidance.models import (
     ENDED_TAPER_STATUSES,
@@ -100,11 +103,35 @@ class ReferralMoveForm(forms.Form):
         help_text="Needed when the referral is declined or lost to follow-up: say why.",
     )
 
+    happened_on = forms.DateField(
+        label="Date it happened",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day it was sent, the appointment, the day attended. Empty: today.",
+        error_messages={"invalid": "Enter a real date."},
+    )
+    happened_time = forms.TimeField(
+        label="Time (appointments)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"invalid": "Enter a time such as 14:30."},
+    )
+    # Set by the confirmation step: the first POST only shows what will happen.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("to_status") in NEEDS_REASON and not cleaned.get("note", "").strip():
             self.add_error("note", "Say why, so the team knows what happened and what to try next.")
         return cleaned
+
+    def happened_at(self) -> dt.datetime | None:
+        """The moment entered, in the clinic's time zone; None when no date was given (now)."""
+        day = self.cleaned_data.get("happened_on")
+        if day is None:
+            return None
+        moment = dt.datetime.combine(day, self.cleaned_data.get("happened_time") or dt.time(12, 0))
+        return timezone.make_aware(moment)
 
 
 class ReviewHeldForm(forms.Form):

@@ -177,7 +177,10 @@ class ReferralEvent(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)  # "" when created
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    at = models.DateTimeField()
+    at = models.DateTimeField()  # when the move was entered
+    # When the event it reports happened (the day sent, the appointment, the day attended); null
+    # on moves entered before it was asked, which then read `at`. See `when`.
+    happened_at = models.DateTimeField("when it happened", null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
 
@@ -193,3 +196,8 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def when(self) -> dt.datetime:
+        """When the event happened, as entered; the time of entry for moves entered without it."""
+        return self.happened_at or self.at

@@ -30,7 +30,7 @@ from clinic.guidance.models import (
     TaperStep,
 )
 from clinic.guidance.pages import GuidancePage
-from clinic.patients.models import Correction, CorrectionAction, Patient, PatientStatus
+from clinic.patients.models import CLOCK_SLACK, Correction, CorrectionAction, Patient, PatientStatus
 
 S = ReferralStatus
 # The referral's forward path, one step at a time, as the provider and patient report it.
@@ -358,12 +358,20 @@ def referral_create(
 
 @transaction.atomic
 def referral_move(
-    *, request: HttpRequest | None, actor: User, referral: Referral, to_status: str, note: str = ""
+    *,
+    request: HttpRequest | None,
+    actor: User,
+    referral: Referral,
+    to_status: str,
+    note: str = "",
+    happened_at: dt.datetime | None = None,
 ) -> ReferralEvent:
-    """Move a referral one legal step, record who and when, and let the patient's status follow.
+    """Move a referral one legal step, record who, when it was entered and when it happened.
 
-    Raises IllegalMove (nothing saved) for a move the state machine does not allow, and
-    ValidationError when declining or losing to follow-up without a reason.
+    `happened_at` is the time of the event the move reports (default: now); only an appointment
+    may be in the future. Raises IllegalMove (nothing saved) for a move the state machine does
+    not allow, and ValidationError when declining or losing to follow-up without a reason or
+    for an event dated in the future.
     """
     # Lock the row so two people moving the same referral at once cannot both succeed.
     referral = Referral.objects.select_for_update().select_related("patient").get(pk=referral.pk)
@@ -378,8 +386,18 @@ def referral_move(
     note = note.strip()
     if to_status in NEEDS_REASON and not note:
         raise ValidationError({"note": "Say why, so the team knows what happened and what to try next."})
+    now = _now()
+    happened_at = happened_at or now
+    if to_status != S.APPOINTMENT and happened_at > now + CLOCK_SLACK:
+        raise ValidationError({"happened_on": "This cannot have happened in the future; only an appointment can be."})
     event = ReferralEvent.objects.create(
-        referral=referral, from_status=referral.status, to_status=to_status, at=_now(), by=actor, note=note
+        referral=referral,
+        from_status=referral.status,
+        to_status=to_status,
+        at=now,
+        happened_at=happened_at,
+        by=actor,
+        note=note,
     )
     referral.status = to_status
     referral.save(update_fields=["status", "updated_at"])

@@ -316,14 +316,41 @@ def _render_referral(request: HttpRequest, referral, form: ReferralMoveForm) -> 
     )
 
 
+def _confirm_move(request: HttpRequest, referral, form: ReferralMoveForm) -> HttpResponse:
+    """Say in words what the move will record; the same POST again, confirmed, makes it."""
+    to_status = form.cleaned_data["to_status"]
+    return render(
+        request,
+        "guidance/referral_move_confirm.html",
+        {
+            "referral": referral,
+            "patient": referral.patient,
+            "form": form,
+            "to_label": ReferralStatus(to_status).label,
+            "happened_at": form.happened_at(),
+            "future": (form.happened_at() or timezone.now()) > timezone.now(),
+        },
+    )
+
+
 @patient_staff_required
 @require_POST
 def referral_move(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_get_for_user(request.user, pk)
     form = ReferralMoveForm(request.POST)
+    legal = services.referral_moves_from(referral.status)
+    if form.is_valid() and not form.cleaned_data["confirm"] and form.cleaned_data["to_status"] in legal:
+        return _confirm_move(request, referral, form)
     if form.is_valid():
         try:
-            event = services.referral_move(request=request, actor=request.user, referral=referral, **form.cleaned_data)
+            event = services.referral_move(
+                request=request,
+                actor=request.user,
+                referral=referral,
+                to_status=form.cleaned_data["to_status"],
+                note=form.cleaned_data["note"],
+                happened_at=form.happened_at(),
+            )
         except ValidationError as error:
             _form_errors_from(error, form)
         else:

@@ -151,6 +151,6 @@ ROUTES = [
         method="POST",
         allowed=PATIENT_STAFF,
         kwargs=lambda w: {"pk": w.referral.pk},
-        data=lambda w: {"to_status": "sent", "note": ""},
+        data=lambda w: {"to_status": "sent", "note": "", "confirm": "on"},
     ),
 ]

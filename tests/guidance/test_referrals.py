@@ -206,7 +206,10 @@ def test_opening_a_referral_shows_its_timeline_and_is_audited(alice_client, refe
 def test_a_move_is_made_with_a_post_and_lands_back_on_the_referral(bob_client, referral, bob, patient):
     url = reverse("guidance:referral_move", args=[referral.pk])
     assert bob_client.get(url).status_code == 405
-    response = bob_client.post(url, {"to_status": "sent", "note": "Emailed"})
+    confirm = bob_client.post(url, {"to_status": "sent", "note": "Emailed"})
+    assert confirm.status_code == 200 and "What will happen" in confirm.content.decode()
+    assert not referral.events.filter(to_status="sent").exists()  # the first POST only asks
+    response = bob_client.post(url, {"to_status": "sent", "note": "Emailed", "confirm": "on"})
     assert response.status_code == 302 and response["Location"] == reverse(
         "guidance:referral_detail", args=[referral.pk]
     )
@@ -244,7 +247,7 @@ def test_the_patient_page_shows_each_referrals_timeline(alice_client, referral, 
 def test_a_clinician_of_another_clinic_cannot_see_or_move_a_referral(dave_client, referral, patient, provider):
     refused = [
         dave_client.get(reverse("guidance:referral_detail", args=[referral.pk])),
-        dave_client.post(reverse("guidance:referral_move", args=[referral.pk]), {"to_status": "sent"}),
+        dave_client.post(reverse("guidance:referral_move", args=[referral.pk]), {"to_status": "sent", "confirm": "on"}),
         dave_client.get(reverse("guidance:referral_create", args=[patient.pk])),
         dave_client.post(
             reverse("guidance:referral_create", args=[patient.pk]), {"provider": provider.pk, "reason": "r"}
@@ -318,3 +321,23 @@ def test_another_clinics_provider_cannot_be_edited(dave_client, provider):
 
 def test_a_clinic_admin_does_not_manage_the_directory(carol_client):
     assert carol_client.get(reverse("guidance:provider_list")).status_code == 403
+
+
+def test_a_move_records_the_date_of_the_event_not_of_the_click(alice_client, referral):
+    url = reverse("guidance:referral_move", args=[referral.pk])
+    sent_on = timezone.localdate() - dt.timedelta(days=6)
+    data = {"to_status": "sent", "note": "", "happened_on": sent_on.isoformat(), "confirm": "on"}
+    assert alice_client.post(url, data).status_code == 302
+    event = referral.events.get(to_status="sent")
+    assert timezone.localdate(event.happened_at) == sent_on and event.at > event.happened_at
+
+
+def test_an_appointment_may_be_in_the_future_but_attendance_may_not(alice, referral):
+    later = timezone.now() + dt.timedelta(days=10)
+    referral_move(request=None, actor=alice, referral=referral, to_status="sent")
+    referral_move(request=None, actor=alice, referral=referral, to_status="contacted")
+    referral_move(request=None, actor=alice, referral=referral, to_status="appointment", happened_at=later)
+    with pytest.raises(ValidationError):
+        referral_move(request=None, actor=alice, referral=referral, to_status="attended", happened_at=later)
+    referral.refresh_from_db()
+    assert referral.status == "appointment"
