@@ -240,8 +240,17 @@ def test_the_patient_page_shows_each_referrals_timeline(alice_client, referral, 
     move(referral, alice, S.SENT, note="Faxed")
     html = alice_client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
     assert "Referrals" in html and "Riverside Bridge Clinic" in html
-    assert html.count("Referral to Riverside Bridge Clinic: Sent") == 1  # the patient timeline entry
+    assert html.count('class="small mb-0 referral-history"') == 1  # one timeline row for the referral
     assert "Drafted (Alice Moreno)" in html and "Sent (Alice Moreno): Faxed" in html
+
+
+def test_a_referral_is_one_row_on_the_patient_timeline_with_its_moves_inside(alice_client, referral, alice, patient):
+    move(referral, alice, S.SENT)
+    move(referral, alice, S.CONTACTED)
+    page = alice_client.get(reverse("patients:detail", args=[patient.pk]))
+    rows = [e for e in page.context["timeline"] if e.kind == "Referral"]
+    assert len(rows) == 1 and rows[0].obj == referral
+    assert [e.to_status for e in rows[0].obj.events.all()] == ["drafted", "sent", "contacted"]
 
 
 def test_a_clinician_of_another_clinic_cannot_see_or_move_a_referral(dave_client, referral, patient, provider):
