@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from clinic.guidance.models import (
     ENDED_TAPER_STATUSES,
+    DeclinedBy,
     Provider,
     Referral,
     ReferralStatus,
@@ -116,6 +117,9 @@ class ReferralMoveForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
         error_messages={"invalid": "Enter a time such as 14:30."},
     )
+    declined_by = forms.ChoiceField(
+        label="Declined by", choices=DeclinedBy.choices, required=False, widget=forms.RadioSelect
+    )
     # Set by the confirmation step: the first POST only shows what will happen.
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -123,6 +127,8 @@ class ReferralMoveForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("to_status") in NEEDS_REASON and not cleaned.get("note", "").strip():
             self.add_error("note", "Say why, so the team knows what happened and what to try next.")
+        if cleaned.get("to_status") == ReferralStatus.DECLINED and not cleaned.get("declined_by"):
+            self.add_error("declined_by", "Say who declined: the patient or the provider.")
         return cleaned
 
     def happened_at(self) -> dt.datetime | None:

@@ -141,11 +141,18 @@ class ReferralStatus(models.TextChoices):
     SENT = "sent", "Sent"
     CONTACTED = "contacted", "Provider contacted the patient"
     APPOINTMENT = "appointment", "Appointment scheduled"
+    MISSED = "missed", "Appointment missed"
+    RESCHEDULED = "rescheduled", "Appointment rescheduled"
     ATTENDED = "attended", "Attended"
     TREATMENT_STARTED = "treatment_started", "Treatment started (as reported)"
     ENGAGED_30_DAYS = "engaged_30_days", "Still engaged at 30 days"
     DECLINED = "declined", "Declined"
     LOST = "lost", "Lost to follow-up"
+
+
+class DeclinedBy(models.TextChoices):
+    PATIENT = "patient", "The patient"
+    PROVIDER = "provider", "The provider"
 
 
 class Referral(models.Model):
@@ -181,6 +188,7 @@ class ReferralEvent(models.Model):
     # When the event it reports happened (the day sent, the appointment, the day attended); null
     # on moves entered before it was asked, which then read `at`. See `when`.
     happened_at = models.DateTimeField("when it happened", null=True, blank=True)
+    declined_by = models.CharField(max_length=10, choices=DeclinedBy.choices, blank=True)  # only when declined
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
 

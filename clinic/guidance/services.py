@@ -20,6 +20,7 @@ from clinic.audit.services import Action, audit_record
 from clinic.guidance.models import (
     ENDED_TAPER_STATUSES,
     OPEN_TAPER_STATUSES,
+    DeclinedBy,
     Provider,
     Referral,
     ReferralEvent,
@@ -39,15 +40,28 @@ CLOSED_STATUSES = frozenset({S.ENGAGED_30_DAYS, S.DECLINED, S.LOST})
 # Declined or lost to follow-up can happen from any open state, and need a reason.
 NEEDS_REASON = frozenset({S.DECLINED, S.LOST})
 # Once a referral has been sent the patient counts as referred, until it is declined or lost.
-REFERRED_STATUSES = frozenset(REFERRAL_PATH[1:])
+REFERRED_STATUSES = frozenset([*REFERRAL_PATH[1:], S.MISSED, S.RESCHEDULED])
+# Where each open status may go next, besides declined and lost, as real life goes: an
+# appointment may be booked when the referral is sent, missed, or moved to another day.
+NEXT_STEPS = {
+    S.DRAFTED: [S.SENT],
+    S.SENT: [S.CONTACTED, S.APPOINTMENT],
+    S.CONTACTED: [S.APPOINTMENT],
+    S.APPOINTMENT: [S.ATTENDED, S.MISSED, S.RESCHEDULED],
+    S.MISSED: [S.RESCHEDULED],
+    S.RESCHEDULED: [S.ATTENDED, S.MISSED, S.RESCHEDULED],
+    S.ATTENDED: [S.TREATMENT_STARTED],
+    S.TREATMENT_STARTED: [S.ENGAGED_30_DAYS],
+}
+# Moves whose date is an appointment, which may be still to come.
+APPOINTMENT_STATUSES = frozenset({S.APPOINTMENT, S.RESCHEDULED})
 
 
 def referral_moves_from(status: str) -> list[str]:
-    """The statuses a referral in `status` may move to next, forward step first."""
+    """The statuses a referral in `status` may move to next, forward steps first."""
     if status in CLOSED_STATUSES:
         return []
-    position = REFERRAL_PATH.index(status)
-    return [REFERRAL_PATH[position + 1], S.DECLINED, S.LOST]
+    return [*NEXT_STEPS[status], S.DECLINED, S.LOST]
 
 
 class IllegalMove(ValidationError):
@@ -365,13 +379,14 @@ def referral_move(
     to_status: str,
     note: str = "",
     happened_at: dt.datetime | None = None,
+    declined_by: str = "",
 ) -> ReferralEvent:
     """Move a referral one legal step, record who, when it was entered and when it happened.
 
     `happened_at` is the time of the event the move reports (default: now); only an appointment
     may be in the future. Raises IllegalMove (nothing saved) for a move the state machine does
-    not allow, and ValidationError when declining or losing to follow-up without a reason or
-    for an event dated in the future.
+    not allow, and ValidationError when declining or losing to follow-up without a reason,
+    declining without saying by whom, or for an event dated in the future.
     """
     # Lock the row so two people moving the same referral at once cannot both succeed.
     referral = Referral.objects.select_for_update().select_related("patient").get(pk=referral.pk)
@@ -388,14 +403,19 @@ def referral_move(
         raise ValidationError({"note": "Say why, so the team knows what happened and what to try next."})
     now = _now()
     happened_at = happened_at or now
-    if to_status != S.APPOINTMENT and happened_at > now + CLOCK_SLACK:
+    if to_status not in APPOINTMENT_STATUSES and happened_at > now + CLOCK_SLACK:
         raise ValidationError({"happened_on": "This cannot have happened in the future; only an appointment can be."})
+    if to_status == S.DECLINED and declined_by not in DeclinedBy.values:
+        raise ValidationError({"declined_by": "Say who declined: the patient or the provider."})
+    if to_status != S.DECLINED:
+        declined_by = ""
     event = ReferralEvent.objects.create(
         referral=referral,
         from_status=referral.status,
         to_status=to_status,
         at=now,
         happened_at=happened_at,
+        declined_by=declined_by,
         by=actor,
         note=note,
     )

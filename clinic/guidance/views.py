@@ -350,6 +350,7 @@ def referral_move(request: HttpRequest, pk: int) -> HttpResponse:
                 to_status=form.cleaned_data["to_status"],
                 note=form.cleaned_data["note"],
                 happened_at=form.happened_at(),
+                declined_by=form.cleaned_data["declined_by"],
             )
         except ValidationError as error:
             _form_errors_from(error, form)

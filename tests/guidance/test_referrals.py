@@ -28,7 +28,8 @@ def referral(patient, alice, provider) -> Referral:
 
 
 def move(referral, by, to, note=""):
-    return referral_move(request=None, actor=by, referral=referral, to_status=to, note=note)
+    declined_by = "patient" if to == S.DECLINED else ""
+    return referral_move(request=None, actor=by, referral=referral, to_status=to, note=note, declined_by=declined_by)
 
 
 # --- The state machine ------------------------------------------------------------------------
@@ -229,7 +230,8 @@ def test_an_illegal_move_posted_from_a_stale_page_shows_why(alice_client, referr
 
 def test_declining_without_a_reason_is_refused_next_to_the_note(alice_client, referral):
     response = alice_client.post(
-        reverse("guidance:referral_move", args=[referral.pk]), {"to_status": "declined", "note": ""}
+        reverse("guidance:referral_move", args=[referral.pk]),
+        {"to_status": "declined", "note": "", "declined_by": "patient"},
     )
     assert response.status_code == 200 and b"Say why" in response.content
     referral.refresh_from_db()
@@ -350,3 +352,21 @@ def test_an_appointment_may_be_in_the_future_but_attendance_may_not(alice, refer
         referral_move(request=None, actor=alice, referral=referral, to_status="attended", happened_at=later)
     referral.refresh_from_db()
     assert referral.status == "appointment"
+
+
+def test_an_appointment_can_be_booked_when_sent_then_missed_and_rescheduled(referral, alice):
+    for status in (S.SENT, S.APPOINTMENT, S.MISSED, S.RESCHEDULED, S.ATTENDED):
+        move(referral, alice, status)
+    referral.refresh_from_db()
+    assert referral.status == S.ATTENDED
+    assert referral_moves_from(S.SENT)[:2] == [S.CONTACTED, S.APPOINTMENT]
+
+
+def test_declining_says_who_declined_and_why(alice_client, referral, alice):
+    url = reverse("guidance:referral_move", args=[referral.pk])
+    refused = alice_client.post(url, {"to_status": "declined", "note": "Too far to travel.", "confirm": "on"})
+    assert refused.status_code == 200 and "Say who declined" in refused.content.decode()
+    data = {"to_status": "declined", "note": "Too far to travel.", "declined_by": "patient", "confirm": "on"}
+    assert alice_client.post(url, data).status_code == 302
+    event = referral.events.get(to_status="declined")
+    assert (event.declined_by, event.note) == ("patient", "Too far to travel.")

@@ -109,7 +109,14 @@ def test_an_open_buprenorphine_referral_stops_the_card_suggesting_one_and_a_decl
     record_assessment(patient, alice, total=30)
     referral = services.referral_create(request=None, actor=alice, patient=patient, provider=provider, reason="COWS")
     assert "buprenorphine_referral" not in keys(patient)
-    services.referral_move(request=None, actor=alice, referral=referral, to_status="declined", note="Patient said no.")
+    services.referral_move(
+        request=None,
+        actor=alice,
+        referral=referral,
+        to_status="declined",
+        note="Patient said no.",
+        declined_by="patient",
+    )
     assert "buprenorphine_referral" in keys(patient)
 
 
