@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clinic.patients.correctable import Correctable
+
 
 class TaperStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
@@ -178,8 +180,13 @@ class Referral(models.Model):
         return f"Referral to {self.provider.name} ({self.get_status_display()})"
 
 
-class ReferralEvent(models.Model):
-    """One move of a referral: from, to, when, by whom, and why. Written only by referral_move."""
+class ReferralEvent(Correctable):
+    """One move of a referral: from, to, when, by whom, and why. Written only by referral_move.
+
+    A move made by mistake is marked entered in error by referral_move_correct (with a
+    Correction saying who and why) and stops counting: `objects` leaves it out, the referral's
+    page still shows it, marked.
+    """
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)  # "" when created

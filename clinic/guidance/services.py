@@ -433,6 +433,46 @@ def referral_move(
     return event
 
 
+@transaction.atomic
+def referral_move_correct(*, request: HttpRequest | None, actor: User, referral: Referral, reason: str) -> Correction:
+    """Undo the latest move, made by mistake: the referral is back where it was, and the mistaken
+    move stays in its history marked entered in error, with who, when and why; it counts nowhere.
+
+    Raises ValidationError without a reason, or when there is no move to correct.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, in a few words."})
+    referral = Referral.objects.select_for_update().select_related("patient").get(pk=referral.pk)
+    last = ReferralEvent.objects.filter(referral=referral).order_by("-at", "-pk").first()
+    if last is None or not last.from_status or last.to_status != referral.status:
+        raise ValidationError("There is no move to correct.")
+    now = _now()
+    last.entered_in_error_at = now
+    last.save(update_fields=["entered_in_error_at"])
+    correction = Correction.objects.create(
+        patient=referral.patient,
+        record_kind="referral-move",
+        record_id=last.pk,
+        action=CorrectionAction.ENTERED_IN_ERROR,
+        reason=reason,
+        by=actor,
+        at=now,
+    )
+    referral.status = last.from_status
+    referral.save(update_fields=["status", "updated_at"])
+    patient_status_follow(patient=referral.patient)
+    audit_record(
+        request=request,
+        actor=actor,
+        clinic=referral.patient.clinic,
+        action=Action.UPDATE,
+        obj=referral,
+        detail=f"referral move {last.from_status} → {last.to_status} entered in error",
+    )
+    return correction
+
+
 __all__ = [
     "CLOSED_STATUSES",
     "ENDED_TAPER_STATUSES",

@@ -20,4 +20,5 @@ urlpatterns = [
     path("patients/<int:patient_pk>/referrals/new/", views.referral_create, name="referral_create"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("referrals/<int:pk>/move/", views.referral_move, name="referral_move"),
+    path("referrals/<int:pk>/correct/", views.referral_move_correct, name="referral_move_correct"),
 ]

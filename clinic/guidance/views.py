@@ -21,10 +21,11 @@ from clinic.guidance.forms import (
     TaperPlanForm,
     TaperStepForm,
 )
-from clinic.guidance.models import ReferralStatus, TaperPlan
+from clinic.guidance.models import ReferralEvent, ReferralStatus, TaperPlan
 from clinic.guidance.pages import all_pages
 from clinic.guidance.taper_scores import scores_by_step
 from clinic.lib.forms import posted
+from clinic.patients.correction_views import ReasonForm
 from clinic.patients.models import Correction
 from clinic.patients.selectors import patient_get_for_user
 
@@ -309,7 +310,15 @@ def _render_referral(request: HttpRequest, referral, form: ReferralMoveForm) -> 
         {
             "referral": referral,
             "patient": referral.patient,
-            "events": list(referral.events.select_related("by")),
+            # Every move, mistaken ones too, marked: the history is never rewritten.
+            "events": list(ReferralEvent.every_entry.filter(referral=referral).select_related("by")),
+            "move_corrections": {
+                c.record_id: c
+                for c in Correction.objects.filter(
+                    record_kind="referral-move",
+                    record_id__in=ReferralEvent.every_entry.filter(referral=referral).values("pk"),
+                ).select_related("by")
+            },
             "moves": moves,
             "form": form,
         },
@@ -359,3 +368,30 @@ def referral_move(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("guidance:referral_detail", pk=referral.pk)
     referral.refresh_from_db()
     return _render_referral(request, referral, form)
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def referral_move_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """A move made by mistake: GET says what correcting it does; the POST, with a reason, does it."""
+    referral = selectors.referral_get_for_user(request.user, pk)
+    last = ReferralEvent.objects.filter(referral=referral).order_by("-at", "-pk").first()
+    form = ReasonForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_move_correct(
+                request=request, actor=request.user, referral=referral, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(
+                request, "The mistaken move is marked entered in error; the referral is back where it was."
+            )
+            return redirect("guidance:referral_detail", pk=referral.pk)
+    correctable = last is not None and bool(last.from_status)
+    return render(
+        request,
+        "guidance/referral_move_correct.html",
+        {"referral": referral, "patient": referral.patient, "last": last, "correctable": correctable, "form": form},
+    )

@@ -153,4 +153,12 @@ ROUTES = [
         kwargs=lambda w: {"pk": w.referral.pk},
         data=lambda w: {"to_status": "sent", "note": "", "confirm": "on"},
     ),
+    Route("guidance:referral_move_correct", allowed=PATIENT_STAFF, kwargs=lambda w: {"pk": w.referral.pk}),
+    Route(
+        "guidance:referral_move_correct",
+        method="POST",
+        allowed=PATIENT_STAFF,
+        kwargs=lambda w: {"pk": w.referral.pk},
+        data=lambda w: {"reason": "Clicked the wrong button."},
+    ),
 ]

@@ -370,3 +370,28 @@ def test_declining_says_who_declined_and_why(alice_client, referral, alice):
     assert alice_client.post(url, data).status_code == 302
     event = referral.events.get(to_status="declined")
     assert (event.declined_by, event.note) == ("patient", "Too far to travel.")
+
+
+def test_a_move_made_by_mistake_is_corrected_with_a_reason_and_stays_in_the_history_marked(
+    alice_client, dave_client, referral, alice, patient
+):
+    from clinic.patients.models import Correction
+
+    move(referral, alice, S.SENT)
+    mistaken = move(referral, alice, S.CONTACTED)
+    url = reverse("guidance:referral_move_correct", args=[referral.pk])
+    assert dave_client.post(url, {"reason": "x"}).status_code == 404
+    page = alice_client.get(url)
+    assert page.status_code == 200 and "What will happen" in page.content.decode()
+    assert alice_client.post(url, {"reason": ""}).status_code == 200
+    assert alice_client.post(url, {"reason": "Clicked the wrong button."}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == S.SENT
+    assert not ReferralEvent.objects.filter(pk=mistaken.pk).exists()  # counts nowhere
+    assert (
+        Correction.objects.get(record_kind="referral-move", record_id=mistaken.pk).reason == "Clicked the wrong button."
+    )
+    detail = alice_client.get(reverse("guidance:referral_detail", args=[referral.pk])).content.decode()
+    assert "Provider contacted the patient" in detail and "Clicked the wrong button." in detail
+    patient.refresh_from_db()
+    assert patient.status == PatientStatus.REFERRED
