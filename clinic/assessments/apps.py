@@ -6,7 +6,7 @@ class AssessmentsConfig(AppConfig):
     label = "assessments"
 
     def ready(self) -> None:
-        from clinic.assessments import panels, patient_list, safety_rules, summary
+        from clinic.assessments import correction_kinds, panels, patient_list, safety_rules, summary
         from clinic.patients.page import register_panel
         from clinic.patients.summary import register_summary_part
 
@@ -14,3 +14,4 @@ class AssessmentsConfig(AppConfig):
         patient_list.register_all()
         register_panel(panels.assessments_panel, order=30)
         register_summary_part(summary.scores_part, order=20)
+        correction_kinds.register_all()

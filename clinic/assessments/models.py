@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from clinic.assessments.instruments import BAND_CHOICES, INSTRUMENT_CHOICES, INSTRUMENTS
 from clinic.assessments.last_use import ANSWER_CHOICES, AT_TIME, GIVEN_BY_CHOICES, NOT_RECORDED, LastUse
+from clinic.patients.correctable import Correctable
 
 
 class CompletedBy(models.TextChoices):
@@ -15,7 +16,7 @@ class CompletedBy(models.TextChoices):
     PATIENT = "patient", "Patient"
 
 
-class Assessment(models.Model):
+class Assessment(Correctable):
     """One completed withdrawal checklist, scored by the server from its declared instrument."""
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="assessments")

@@ -287,10 +287,15 @@ def _referral_metric(key: str, label: str, heading: str, referrals: Callable[[Mo
 
 def _sent_in_range(m: Moment) -> Q:
     """Over Referral: sent (moved to "sent") within the date range."""
-    sent = ReferralEvent.objects.filter(
-        referral=OuterRef("pk"), to_status=ReferralStatus.SENT, at__gte=m.dates.starts_at, at__lt=m.dates.ends_before
+    sent = _happened(ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=ReferralStatus.SENT)).filter(
+        when__gte=m.dates.starts_at, when__lt=m.dates.ends_before
     )
     return Q(Exists(sent))
+
+
+def _happened(events: QuerySet[ReferralEvent]) -> QuerySet[ReferralEvent]:
+    """Events with `when`: the date of the event they report, else (older moves) when entered."""
+    return events.annotate(when=Coalesce("happened_at", "at"))
 
 
 def _attended_after_sent_in_range(m: Moment) -> Q:
@@ -510,8 +515,8 @@ def referral_timings(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
     def moved_to(status: str) -> Subquery:
-        events = ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=status).order_by("at", "pk")
-        return Subquery(events.values("at")[:1])
+        events = _happened(ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=status))
+        return Subquery(events.order_by("when", "pk").values("when")[:1])
 
     return referrals.annotate(
         intake_at=Coalesce(Subquery(first_intake.values("occurred_at")[:1]), F("patient__created_at")),
@@ -540,20 +545,22 @@ def referral_times(patients: QuerySet[Patient], moment: Moment) -> ReferralTimes
     first_intake = Visit.objects.filter(patient=OuterRef("referral__patient_id"), kind=VisitKind.INTAKE).order_by(
         "occurred_at", "pk"
     )
-    attended = ReferralEvent.objects.filter(
-        referral=OuterRef("referral_id"), to_status=ReferralStatus.ATTENDED
-    ).order_by("at", "pk")
-    # Start from the "sent" moves in the range: few rows, whatever the clinic's history.
-    sent = ReferralEvent.objects.filter(
-        to_status=ReferralStatus.SENT,
-        at__gte=moment.dates.starts_at,
-        at__lt=moment.dates.ends_before,
-        referral__patient__in=patients.values("pk"),
-    ).annotate(
-        intake_at=Coalesce(Subquery(first_intake.values("occurred_at")[:1]), F("referral__patient__created_at")),
-        attended_at=Subquery(attended.values("at")[:1]),
+    attended = _happened(
+        ReferralEvent.objects.filter(referral=OuterRef("referral_id"), to_status=ReferralStatus.ATTENDED)
+    ).order_by("when", "pk")
+    # Start from the "sent" moves in the range: few rows, whatever the clinic's history. Every
+    # time is the date of the event entered with the move, not the moment of the click.
+    sent = (
+        _happened(
+            ReferralEvent.objects.filter(to_status=ReferralStatus.SENT, referral__patient__in=patients.values("pk"))
+        )
+        .filter(when__gte=moment.dates.starts_at, when__lt=moment.dates.ends_before)
+        .annotate(
+            intake_at=Coalesce(Subquery(first_intake.values("occurred_at")[:1]), F("referral__patient__created_at")),
+            attended_at=Subquery(attended.values("when")[:1]),
+        )
     )
-    rows = list(sent.order_by().values_list("intake_at", "at", "attended_at"))
+    rows = list(sent.order_by().values_list("intake_at", "when", "attended_at"))
     to_sent = [_days(intake, sent_at) for intake, sent_at, _ in rows]
     to_attended = [_days(sent_at, attended) for _, sent_at, attended in rows if attended is not None]
     return ReferralTimes(

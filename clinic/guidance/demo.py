@@ -101,6 +101,7 @@ def load(cast) -> None:
             referral=referral,
             to_status=ReferralStatus.SENT,
             note="Faxed with latest scores.",
+            happened_at=timezone.now() - dt.timedelta(days=9),  # entered today, faxed nine days ago
         )
         services.referral_move(
             request=None,
@@ -108,4 +109,13 @@ def load(cast) -> None:
             referral=referral,
             to_status=ReferralStatus.CONTACTED,
             note="Provider called the patient.",
+            happened_at=timezone.now() - dt.timedelta(days=6),
+        )
+        services.referral_move(
+            request=None,
+            actor=alice,
+            referral=referral,
+            to_status=ReferralStatus.APPOINTMENT,
+            note="Telehealth appointment booked.",
+            happened_at=timezone.now().replace(hour=10, minute=30, second=0, microsecond=0) + dt.timedelta(days=4),
         )

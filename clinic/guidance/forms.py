@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
 from clinic.guidance.models import (
     ENDED_TAPER_STATUSES,
+    DeclinedBy,
     Provider,
     Referral,
     ReferralStatus,
@@ -100,8 +104,59 @@ class ReferralMoveForm(forms.Form):
         help_text="Needed when the referral is declined or lost to follow-up: say why.",
     )
 
+    happened_on = forms.DateField(
+        label="Date it happened",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day it was sent, the appointment, the day attended. Empty: today.",
+        error_messages={"invalid": "Enter a real date."},
+    )
+    happened_time = forms.TimeField(
+        label="Time (appointments)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"invalid": "Enter a time such as 14:30."},
+    )
+    declined_by = forms.ChoiceField(
+        label="Declined by", choices=DeclinedBy.choices, required=False, widget=forms.RadioSelect
+    )
+    # Set by the confirmation step: the first POST only shows what will happen.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("to_status") in NEEDS_REASON and not cleaned.get("note", "").strip():
             self.add_error("note", "Say why, so the team knows what happened and what to try next.")
+        if cleaned.get("to_status") == ReferralStatus.DECLINED and not cleaned.get("declined_by"):
+            self.add_error("declined_by", "Say who declined: the patient or the provider.")
         return cleaned
+
+    def happened_at(self) -> dt.datetime | None:
+        """The moment entered, in the clinic's time zone; None when no date was given (now)."""
+        day = self.cleaned_data.get("happened_on")
+        if day is None:
+            return None
+        moment = dt.datetime.combine(day, self.cleaned_data.get("happened_time") or dt.time(12, 0))
+        return timezone.make_aware(moment)
+
+
+class ReviewHeldForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, this review took place",
+        error_messages={"required": "Tick the box to say the review took place."},
+    )
+    early_reason = forms.CharField(
+        label="Why is it marked held before its date?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+
+
+class ReviewUndoForm(forms.Form):
+    reason = forms.CharField(
+        label="Why was it marked held by mistake?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"required": "Say why, in a few words."},
+    )

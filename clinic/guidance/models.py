@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from clinic.patients.correctable import Correctable
+
 
 class TaperStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
@@ -86,6 +88,9 @@ class ReviewDate(models.Model):
     note = models.CharField(max_length=200, blank=True)
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
+    # Why it was marked held before its date. Nullable (None: held on or after its date) so that
+    # SQLite adds the column in place: rebuilding the table would drop the dashboard's triggers.
+    held_early_reason = models.TextField("why it was held before its date", null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -138,11 +143,18 @@ class ReferralStatus(models.TextChoices):
     SENT = "sent", "Sent"
     CONTACTED = "contacted", "Provider contacted the patient"
     APPOINTMENT = "appointment", "Appointment scheduled"
+    MISSED = "missed", "Appointment missed"
+    RESCHEDULED = "rescheduled", "Appointment rescheduled"
     ATTENDED = "attended", "Attended"
     TREATMENT_STARTED = "treatment_started", "Treatment started (as reported)"
     ENGAGED_30_DAYS = "engaged_30_days", "Still engaged at 30 days"
     DECLINED = "declined", "Declined"
     LOST = "lost", "Lost to follow-up"
+
+
+class DeclinedBy(models.TextChoices):
+    PATIENT = "patient", "The patient"
+    PROVIDER = "provider", "The provider"
 
 
 class Referral(models.Model):
@@ -168,13 +180,22 @@ class Referral(models.Model):
         return f"Referral to {self.provider.name} ({self.get_status_display()})"
 
 
-class ReferralEvent(models.Model):
-    """One move of a referral: from, to, when, by whom, and why. Written only by referral_move."""
+class ReferralEvent(Correctable):
+    """One move of a referral: from, to, when, by whom, and why. Written only by referral_move.
+
+    A move made by mistake is marked entered in error by referral_move_correct (with a
+    Correction saying who and why) and stops counting: `objects` leaves it out, the referral's
+    page still shows it, marked.
+    """
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)  # "" when created
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    at = models.DateTimeField()
+    at = models.DateTimeField()  # when the move was entered
+    # When the event it reports happened (the day sent, the appointment, the day attended); null
+    # on moves entered before it was asked, which then read `at`. See `when`.
+    happened_at = models.DateTimeField("when it happened", null=True, blank=True)
+    declined_by = models.CharField(max_length=10, choices=DeclinedBy.choices, blank=True)  # only when declined
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
 
@@ -190,3 +211,8 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def when(self) -> dt.datetime:
+        """When the event happened, as entered; the time of entry for moves entered without it."""
+        return self.happened_at or self.at

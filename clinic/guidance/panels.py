@@ -51,17 +51,23 @@ def taper_panel(request: HttpRequest, patient: Patient) -> Panel:
 
 
 def referrals_panel(request: HttpRequest, patient: Patient) -> Panel:
-    """Each referral with its timeline of moves; every move is also on the patient's timeline."""
+    """Each referral with its timeline of moves; on the patient's timeline, one row per referral."""
     events = ReferralEvent.objects.select_related("by").order_by("at", "pk")
     referrals = list(
         Referral.objects.filter(patient=patient)
         .select_related("provider")
         .prefetch_related(Prefetch("events", queryset=events))
     )
+    # One row per referral, placed at its latest event, with its history inside.
     timeline = [
-        TimelineEntry(at=event.at, kind="Referral", template="guidance/_timeline_referral_event.html", obj=event)
+        TimelineEntry(
+            at=max(event.when for event in referral.events.all()),
+            kind="Referral",
+            template="guidance/_timeline_referral.html",
+            obj=referral,
+        )
         for referral in referrals
-        for event in referral.events.all()
+        if referral.events.all()
     ]
     return Panel(
         region="main",

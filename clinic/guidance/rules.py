@@ -33,7 +33,7 @@ from django.utils import dateformat, timezone
 
 from clinic.assessments.instruments import band_rank
 from clinic.assessments.models import Assessment
-from clinic.guidance.models import TaperPlan, TaperStatus
+from clinic.guidance.models import ProviderKind, Referral, ReferralStatus, TaperPlan, TaperStatus
 from clinic.patients.models import CONCENTRATED_FORMS, Frequency, Patient, PatientStatus, UseReport, VisitKind
 
 DEPRESSANT_FIELDS = ("alcohol", "benzodiazepines", "other_opioids", "gabapentinoids")
@@ -53,6 +53,8 @@ class Facts:
     latest_assessment: Assessment | None
     latest_plan: TaperPlan | None
     has_active_plan: bool
+    # A buprenorphine referral that is neither declined, lost nor ended: the card has been acted on.
+    open_buprenorphine_referral: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class Card:
 
 
 def gather_facts(patient: Patient, now: dt.datetime | None = None) -> Facts:
-    """Read the recorded facts the rules need: six small queries whatever the record's size."""
+    """Read the recorded facts the rules need: seven small queries whatever the record's size."""
     now = now or timezone.now()
     intake = patient.visits.filter(kind=VisitKind.INTAKE).aggregate(first=Min("occurred_at"))["first"]
     opened_at = min(intake, patient.created_at) if intake else patient.created_at
@@ -85,6 +87,9 @@ def gather_facts(patient: Patient, now: dt.datetime | None = None) -> Facts:
         latest_assessment=assessments.first(),
         latest_plan=plans.order_by("-start_date", "-pk").first(),
         has_active_plan=plans.filter(status=TaperStatus.ACTIVE).exists(),
+        open_buprenorphine_referral=Referral.objects.filter(patient=patient, provider__kind=ProviderKind.BUPRENORPHINE)
+        .exclude(status__in=[ReferralStatus.DECLINED, ReferralStatus.LOST, ReferralStatus.ENGAGED_30_DAYS])
+        .exists(),
     )
 
 
@@ -141,6 +146,8 @@ def _concentrated_product(facts: Facts) -> Card | None:
 
 
 def _buprenorphine_referral(facts: Facts) -> Card | None:
+    if facts.open_buprenorphine_referral:
+        return None  # already referred: the referral shows on the page, not a suggestion to make one
     found = []
     cows = facts.latest_cows
     if cows is not None and band_rank(cows.band) >= MODERATE_OR_WORSE:

@@ -20,6 +20,7 @@ from clinic.audit.services import Action, audit_record
 from clinic.guidance.models import (
     ENDED_TAPER_STATUSES,
     OPEN_TAPER_STATUSES,
+    DeclinedBy,
     Provider,
     Referral,
     ReferralEvent,
@@ -31,7 +32,7 @@ from clinic.guidance.models import (
 )
 from clinic.guidance.pages import GuidancePage
 from clinic.lib.changes import changed_fields
-from clinic.patients.models import Patient, PatientStatus
+from clinic.patients.models import CLOCK_SLACK, Correction, CorrectionAction, Patient, PatientStatus
 
 S = ReferralStatus
 # The referral's forward path, one step at a time, as the provider and patient report it.
@@ -40,15 +41,28 @@ CLOSED_STATUSES = frozenset({S.ENGAGED_30_DAYS, S.DECLINED, S.LOST})
 # Declined or lost to follow-up can happen from any open state, and need a reason.
 NEEDS_REASON = frozenset({S.DECLINED, S.LOST})
 # Once a referral has been sent the patient counts as referred, until it is declined or lost.
-REFERRED_STATUSES = frozenset(REFERRAL_PATH[1:])
+REFERRED_STATUSES = frozenset([*REFERRAL_PATH[1:], S.MISSED, S.RESCHEDULED])
+# Where each open status may go next, besides declined and lost, as real life goes: an
+# appointment may be booked when the referral is sent, missed, or moved to another day.
+NEXT_STEPS = {
+    S.DRAFTED: [S.SENT],
+    S.SENT: [S.CONTACTED, S.APPOINTMENT],
+    S.CONTACTED: [S.APPOINTMENT],
+    S.APPOINTMENT: [S.ATTENDED, S.MISSED, S.RESCHEDULED],
+    S.MISSED: [S.RESCHEDULED],
+    S.RESCHEDULED: [S.ATTENDED, S.MISSED, S.RESCHEDULED],
+    S.ATTENDED: [S.TREATMENT_STARTED],
+    S.TREATMENT_STARTED: [S.ENGAGED_30_DAYS],
+}
+# Moves whose date is an appointment, which may be still to come.
+APPOINTMENT_STATUSES = frozenset({S.APPOINTMENT, S.RESCHEDULED})
 
 
 def referral_moves_from(status: str) -> list[str]:
-    """The statuses a referral in `status` may move to next, forward step first."""
+    """The statuses a referral in `status` may move to next, forward steps first."""
     if status in CLOSED_STATUSES:
         return []
-    position = REFERRAL_PATH.index(status)
-    return [REFERRAL_PATH[position + 1], S.DECLINED, S.LOST]
+    return [*NEXT_STEPS[status], S.DECLINED, S.LOST]
 
 
 class IllegalMove(ValidationError):
@@ -227,12 +241,21 @@ def review_date_add(
 
 
 @transaction.atomic
-def review_date_mark_done(*, request: HttpRequest | None, actor: User, review: ReviewDate) -> ReviewDate:
-    """Mark a review as held. Marking it twice changes nothing."""
+def review_date_mark_done(
+    *, request: HttpRequest | None, actor: User, review: ReviewDate, early_reason: str = ""
+) -> ReviewDate:
+    """Mark a review as held. Marking it twice changes nothing.
+
+    Before its date it needs a reason (ValidationError on `early_reason`, nothing saved).
+    """
     review = ReviewDate.objects.select_for_update().get(pk=review.pk)
     if not review.done:
+        early_reason = (early_reason or "").strip()
+        if review.date > timezone.localdate() and not early_reason:
+            raise ValidationError({"early_reason": "This review is not due yet: say why it is marked held now."})
         review.done, review.done_at = True, _now()
-        review.save(update_fields=["done", "done_at"])
+        review.held_early_reason = early_reason or None
+        review.save(update_fields=["done", "done_at", "held_early_reason"])
         audit_record(
             request=request,
             actor=actor,
@@ -243,6 +266,46 @@ def review_date_mark_done(*, request: HttpRequest | None, actor: User, review: R
             detail="review held",
         )
     return review
+
+
+@transaction.atomic
+def review_date_unmark_done(*, request: HttpRequest | None, actor: User, review: ReviewDate, reason: str) -> Correction:
+    """Correct a review marked held by mistake: it is open again, and the mistake stays in its history.
+
+    The correcting entry (a Correction of kind "review") keeps when it was marked held and why it
+    was wrong. Raises ValidationError without a reason or when the review is not marked held.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, in a few words."})
+    review = ReviewDate.objects.select_for_update().select_related("plan").get(pk=review.pk)
+    if not review.done:
+        raise ValidationError("This review is not marked held.")
+    held_at = timezone.localtime(review.done_at)
+    correction = Correction.objects.create(
+        patient_id=review.plan.patient_id,
+        record_kind="review",
+        record_id=review.pk,
+        action=CorrectionAction.AMENDED,
+        reason=reason,
+        changes=[
+            {"field": "done", "label": "Held", "before": f"marked held {held_at:%d %b %Y, %H:%M}", "after": "not held"}
+        ],
+        by=actor,
+        at=_now(),
+    )
+    review.done, review.done_at, review.held_early_reason = False, None, None
+    review.save(update_fields=["done", "done_at", "held_early_reason"])
+    audit_record(
+        request=request,
+        actor=actor,
+        clinic=review.plan.patient.clinic,
+        action=Action.UPDATE,
+        obj=review,
+        patient_id=review.plan.patient_id,
+        detail="review held: corrected, not held",
+    )
+    return correction
 
 
 # --- Providers --------------------------------------------------------------------------------
@@ -310,12 +373,21 @@ def referral_create(
 
 @transaction.atomic
 def referral_move(
-    *, request: HttpRequest | None, actor: User, referral: Referral, to_status: str, note: str = ""
+    *,
+    request: HttpRequest | None,
+    actor: User,
+    referral: Referral,
+    to_status: str,
+    note: str = "",
+    happened_at: dt.datetime | None = None,
+    declined_by: str = "",
 ) -> ReferralEvent:
-    """Move a referral one legal step, record who and when, and let the patient's status follow.
+    """Move a referral one legal step, record who, when it was entered and when it happened.
 
-    Raises IllegalMove (nothing saved) for a move the state machine does not allow, and
-    ValidationError when declining or losing to follow-up without a reason.
+    `happened_at` is the time of the event the move reports (default: now); only an appointment
+    may be in the future. Raises IllegalMove (nothing saved) for a move the state machine does
+    not allow, and ValidationError when declining or losing to follow-up without a reason,
+    declining without saying by whom, or for an event dated in the future.
     """
     # Lock the row so two people moving the same referral at once cannot both succeed.
     referral = Referral.objects.select_for_update().select_related("patient").get(pk=referral.pk)
@@ -330,8 +402,23 @@ def referral_move(
     note = note.strip()
     if to_status in NEEDS_REASON and not note:
         raise ValidationError({"note": "Say why, so the team knows what happened and what to try next."})
+    now = _now()
+    happened_at = happened_at or now
+    if to_status not in APPOINTMENT_STATUSES and happened_at > now + CLOCK_SLACK:
+        raise ValidationError({"happened_on": "This cannot have happened in the future; only an appointment can be."})
+    if to_status == S.DECLINED and declined_by not in DeclinedBy.values:
+        raise ValidationError({"declined_by": "Say who declined: the patient or the provider."})
+    if to_status != S.DECLINED:
+        declined_by = ""
     event = ReferralEvent.objects.create(
-        referral=referral, from_status=referral.status, to_status=to_status, at=_now(), by=actor, note=note
+        referral=referral,
+        from_status=referral.status,
+        to_status=to_status,
+        at=now,
+        happened_at=happened_at,
+        declined_by=declined_by,
+        by=actor,
+        note=note,
     )
     referral.status = to_status
     referral.save(update_fields=["status", "updated_at"])
@@ -345,6 +432,46 @@ def referral_move(
         detail=f"referral {event.from_status} → {to_status}",
     )
     return event
+
+
+@transaction.atomic
+def referral_move_correct(*, request: HttpRequest | None, actor: User, referral: Referral, reason: str) -> Correction:
+    """Undo the latest move, made by mistake: the referral is back where it was, and the mistaken
+    move stays in its history marked entered in error, with who, when and why; it counts nowhere.
+
+    Raises ValidationError without a reason, or when there is no move to correct.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, in a few words."})
+    referral = Referral.objects.select_for_update().select_related("patient").get(pk=referral.pk)
+    last = ReferralEvent.objects.filter(referral=referral).order_by("-at", "-pk").first()
+    if last is None or not last.from_status or last.to_status != referral.status:
+        raise ValidationError("There is no move to correct.")
+    now = _now()
+    last.entered_in_error_at = now
+    last.save(update_fields=["entered_in_error_at"])
+    correction = Correction.objects.create(
+        patient=referral.patient,
+        record_kind="referral-move",
+        record_id=last.pk,
+        action=CorrectionAction.ENTERED_IN_ERROR,
+        reason=reason,
+        by=actor,
+        at=now,
+    )
+    referral.status = last.from_status
+    referral.save(update_fields=["status", "updated_at"])
+    patient_status_follow(patient=referral.patient)
+    audit_record(
+        request=request,
+        actor=actor,
+        clinic=referral.patient.clinic,
+        action=Action.UPDATE,
+        obj=referral,
+        detail=f"referral move {last.from_status} → {last.to_status} entered in error",
+    )
+    return correction
 
 
 __all__ = [

@@ -16,13 +16,17 @@ from clinic.guidance.forms import (
     ReferralForm,
     ReferralMoveForm,
     ReviewDateForm,
+    ReviewHeldForm,
+    ReviewUndoForm,
     TaperPlanForm,
     TaperStepForm,
 )
-from clinic.guidance.models import ReferralStatus, TaperPlan
+from clinic.guidance.models import ReferralEvent, ReferralStatus, TaperPlan
 from clinic.guidance.pages import all_pages
 from clinic.guidance.taper_scores import scores_by_step
 from clinic.lib.forms import posted
+from clinic.patients.correction_views import ReasonForm
+from clinic.patients.models import Correction
 from clinic.patients.selectors import patient_get_for_user
 
 
@@ -94,6 +98,11 @@ def taper_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 tz=timezone.get_current_timezone(),
             ),
             "reviews": [(review, review.is_overdue(today)) for review in reviews],
+            "review_corrections": list(
+                Correction.objects.filter(record_kind="review", record_id__in=[r.pk for r in reviews]).select_related(
+                    "by"
+                )
+            ),
             "review_form": ReviewDateForm(),
             "step_form": TaperStepForm(initial={"date": today}),
         },
@@ -179,12 +188,50 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @patient_staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET says what marking the review held means; only the POST marks it."""
     review = selectors.review_date_get_for_user(request.user, pk)
-    services.review_date_mark_done(request=request, actor=request.user, review=review)
-    messages.success(request, "Review marked as held.")
-    return redirect("guidance:taper_detail", pk=review.plan_id)
+    form = ReviewHeldForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_date_mark_done(
+                request=request, actor=request.user, review=review, early_reason=form.cleaned_data["early_reason"]
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, "Review marked as held.")
+            return redirect("guidance:taper_detail", pk=review.plan_id)
+    early = review.date > timezone.localdate()
+    return render(
+        request,
+        "guidance/review_confirm.html",
+        {"review": review, "plan": review.plan, "patient": review.plan.patient, "form": form, "early": early},
+    )
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def review_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A review marked held by mistake: open it again, with a reason; the mistake stays in its history."""
+    review = selectors.review_date_get_for_user(request.user, pk)
+    form = ReviewUndoForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_date_unmark_done(
+                request=request, actor=request.user, review=review, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(request, "The review is open again; the correction is kept in its history.")
+            return redirect("guidance:taper_detail", pk=review.plan_id)
+    return render(
+        request,
+        "guidance/review_undo.html",
+        {"review": review, "plan": review.plan, "patient": review.plan.patient, "form": form},
+    )
 
 
 # --- Providers --------------------------------------------------------------------------------
@@ -263,9 +310,34 @@ def _render_referral(request: HttpRequest, referral, form: ReferralMoveForm) -> 
         {
             "referral": referral,
             "patient": referral.patient,
-            "events": list(referral.events.select_related("by")),
+            # Every move, mistaken ones too, marked: the history is never rewritten.
+            "events": list(ReferralEvent.every_entry.filter(referral=referral).select_related("by")),
+            "move_corrections": {
+                c.record_id: c
+                for c in Correction.objects.filter(
+                    record_kind="referral-move",
+                    record_id__in=ReferralEvent.every_entry.filter(referral=referral).values("pk"),
+                ).select_related("by")
+            },
             "moves": moves,
             "form": form,
+        },
+    )
+
+
+def _confirm_move(request: HttpRequest, referral, form: ReferralMoveForm) -> HttpResponse:
+    """Say in words what the move will record; the same POST again, confirmed, makes it."""
+    to_status = form.cleaned_data["to_status"]
+    return render(
+        request,
+        "guidance/referral_move_confirm.html",
+        {
+            "referral": referral,
+            "patient": referral.patient,
+            "form": form,
+            "to_label": ReferralStatus(to_status).label,
+            "happened_at": form.happened_at(),
+            "future": (form.happened_at() or timezone.now()) > timezone.now(),
         },
     )
 
@@ -275,9 +347,20 @@ def _render_referral(request: HttpRequest, referral, form: ReferralMoveForm) -> 
 def referral_move(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_get_for_user(request.user, pk)
     form = ReferralMoveForm(request.POST)
+    legal = services.referral_moves_from(referral.status)
+    if form.is_valid() and not form.cleaned_data["confirm"] and form.cleaned_data["to_status"] in legal:
+        return _confirm_move(request, referral, form)
     if form.is_valid():
         try:
-            event = services.referral_move(request=request, actor=request.user, referral=referral, **form.cleaned_data)
+            event = services.referral_move(
+                request=request,
+                actor=request.user,
+                referral=referral,
+                to_status=form.cleaned_data["to_status"],
+                note=form.cleaned_data["note"],
+                happened_at=form.happened_at(),
+                declined_by=form.cleaned_data["declined_by"],
+            )
         except ValidationError as error:
             _form_errors_from(error, form)
         else:
@@ -285,3 +368,30 @@ def referral_move(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("guidance:referral_detail", pk=referral.pk)
     referral.refresh_from_db()
     return _render_referral(request, referral, form)
+
+
+@patient_staff_required
+@require_http_methods(["GET", "POST"])
+def referral_move_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """A move made by mistake: GET says what correcting it does; the POST, with a reason, does it."""
+    referral = selectors.referral_get_for_user(request.user, pk)
+    last = ReferralEvent.objects.filter(referral=referral).order_by("-at", "-pk").first()
+    form = ReasonForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_move_correct(
+                request=request, actor=request.user, referral=referral, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _form_errors_from(error, form)
+        else:
+            messages.success(
+                request, "The mistaken move is marked entered in error; the referral is back where it was."
+            )
+            return redirect("guidance:referral_detail", pk=referral.pk)
+    correctable = last is not None and bool(last.from_status)
+    return render(
+        request,
+        "guidance/referral_move_correct.html",
+        {"referral": referral, "patient": referral.patient, "last": last, "correctable": correctable, "form": form},
+    )

@@ -535,6 +535,7 @@ def _patients(cast) -> list[dict]:
 def load(cast) -> list[Patient]:
     now = timezone.now()
     patients = []
+    corrected = False
     for spec in _patients(cast):
         spec = dict(spec)
         visits, reports = spec.pop("visits"), spec.pop("reports")
@@ -585,4 +586,28 @@ def load(cast) -> list[Patient]:
                 asked_on=timezone.localdate(now) - dt.timedelta(days=pregnancy["days"]),
                 status=pregnancy["status"],
             )
+        if not corrected and patient.visits.exists():
+            _corrections(patient)
+            corrected = True
     return patients
+
+
+def _corrections(patient: Patient) -> None:
+    """One amended visit and one visit entered in error, so the timeline shows both marks."""
+    from clinic.patients.corrections import record_amend, record_mark_in_error
+
+    clinician = patient.assigned_clinician
+    visit = patient.visits.order_by("occurred_at", "pk").first()
+    record_amend(
+        request=None,
+        actor=clinician,
+        record=visit,
+        fields={"notes": (visit.notes + " A family member came along and drove them in.").strip()},
+        reason="Added who came along; left out when the visit was first written up.",
+    )
+    duplicate = Visit.objects.create(
+        patient=patient, clinician=clinician, occurred_at=visit.occurred_at + dt.timedelta(minutes=5), kind=visit.kind
+    )
+    record_mark_in_error(
+        request=None, actor=clinician, record=duplicate, reason="Saved twice by a double click; the first one stands."
+    )

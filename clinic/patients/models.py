@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from clinic.patients.correctable import Correctable
+
 # A clock set a few minutes differently on two machines should not refuse a visit recorded "now".
 CLOCK_SLACK = dt.timedelta(minutes=10)
 
@@ -183,7 +185,7 @@ def _vital(name: str):
     return _range(low, high)
 
 
-class Visit(CheckedModel):
+class Visit(Correctable, CheckedModel):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits")
     occurred_at = models.DateTimeField("date and time")
@@ -306,7 +308,7 @@ class Reason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class UseReport(CheckedModel):
+class UseReport(Correctable, CheckedModel):
     """How the patient says they use 7-OH, as reported, at intake and whenever it changes.
 
     Amounts are the patient's report of their own use. They feed no recommendation and no dose.
@@ -435,7 +437,7 @@ class PregnancyStatus(models.TextChoices):
     NOT_ASKED = "not_asked", "Not asked (declined or not possible today)"
 
 
-class PregnancyAnswer(CheckedModel):
+class PregnancyAnswer(Correctable, CheckedModel):
     """What the patient said about pregnancy, and the date asked. The latest answer counts."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="pregnancy_answers")
@@ -464,7 +466,7 @@ class NaloxoneEvent(models.TextChoices):
     USED = "used", "Used (the patient or someone near them used naloxone)"
 
 
-class NaloxoneRecord(CheckedModel):
+class NaloxoneRecord(Correctable, CheckedModel):
     """Naloxone for one patient: offered, given, prescribed, declined or used, on a date."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="naloxone_records")
@@ -519,3 +521,40 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"Acknowledgement of {self.rule} {self.at:%Y-%m-%d}"
+
+
+class CorrectionAction(models.TextChoices):
+    AMENDED = "amended", "Amended"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+class Correction(models.Model):
+    """One amendment or "entered in error" of a clinical record, with who, when and why.
+
+    Rows are never edited or deleted. An amendment keeps, field by field, what the record said
+    before (`changes`), so the original stays readable; the record itself holds the corrected
+    values. The record is named by its kind (clinic.patients.corrections) and primary key.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="corrections")
+    record_kind = models.CharField(max_length=32)
+    record_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=16, choices=CorrectionAction.choices)
+    reason = models.TextField("reason")
+    # [{"field": name, "label": words, "before": words, "after": words}] for an amendment.
+    changes = models.JSONField(default=list, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["record_kind", "record_id"], name="correction_record"),
+            models.Index(fields=["patient", "at"], name="correction_patient_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="correction_gives_a_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.record_kind} {self.record_id}"

@@ -21,6 +21,7 @@ from django.core.checks import Error
 from django.core.checks import register as register_check
 from django.http import HttpRequest
 
+from clinic.patients.corrections import mark_timeline
 from clinic.patients.models import Patient
 
 Region = Literal["attention", "main", "side"]
@@ -38,6 +39,11 @@ class TimelineEntry:
     template: str  # renders the entry; gets `entry` and `patient` in its context
     obj: Any = None
     patient_reported: bool = False
+    # Filled by clinic.patients.corrections.mark_timeline for records that can be corrected.
+    correction_kind: str = ""
+    corrections: list = field(default_factory=list)
+    in_error: bool = False
+    can_amend: bool = False
 
 
 @dataclass
@@ -88,4 +94,5 @@ def patient_page_context(request: HttpRequest, patient: Patient) -> dict:
             regions[panel.region].append(panel)
         timeline.extend(panel.timeline)
     timeline.sort(key=lambda entry: entry.at, reverse=True)
+    mark_timeline(patient, timeline)
     return {"patient": patient, "panels": regions, "timeline": timeline}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic.patients import safety_views, views
+from clinic.patients import correction_views, safety_views, views
 
 app_name = "patients"
 urlpatterns = [
@@ -16,4 +16,17 @@ urlpatterns = [
     path("<int:pk>/pregnancy/new/", safety_views.pregnancy_create, name="pregnancy_create"),
     path("<int:pk>/naloxone/new/", safety_views.naloxone_create, name="naloxone_create"),
     path("<int:pk>/safety/<slug:rule>/acknowledge/", safety_views.acknowledge, name="acknowledge"),
+    path(
+        "<int:pk>/records/<slug:kind>/<int:record_pk>/amend/", correction_views.record_amend_view, name="record_amend"
+    ),
+    path(
+        "<int:pk>/records/<slug:kind>/<int:record_pk>/entered-in-error/",
+        correction_views.record_in_error_view,
+        name="record_in_error",
+    ),
+    path(
+        "<int:pk>/records/<slug:kind>/<int:record_pk>/history/",
+        correction_views.record_history_view,
+        name="record_history",
+    ),
 ]

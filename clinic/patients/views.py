@@ -17,6 +17,7 @@ from clinic.accounts.selectors import clinicians_of_clinic
 from clinic.audit.services import Action, audit_record
 from clinic.lib.forms import posted
 from clinic.patients import services
+from clinic.patients.correction_views import record_amend_view
 from clinic.patients.forms import PatientFilterForm, PatientForm, UseReportForm, VisitForm
 from clinic.patients.models import Patient
 from clinic.patients.page import patient_page_context
@@ -154,29 +155,9 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_staff_required
 @require_http_methods(["GET", "POST"])
 def visit_update(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    """The old "edit visit" address: a visit is corrected by amending it, with a reason."""
     visit = visit_get_for_user(request.user, pk, visit_pk)
-    patient = visit.patient
-    form = VisitForm(posted(request), instance=visit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_update(request=request, visit=visit, fields=form.visit_fields())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Saved the visit.")
-            return redirect(reverse("patients:detail", args=[patient.pk]) + f"#visit-{visit.pk}")
-    if request.method == "GET":
-        audit_record(request=request, action=Action.VIEW, obj=visit, detail="visit edit form")
-    return render(
-        request,
-        "patients/visit_form.html",
-        {
-            "form": form,
-            "patient": patient,
-            "visit": visit,
-            "title": f"Edit the visit of {date_format(timezone.localtime(visit.occurred_at), 'j M Y')}",
-        },
-    )
+    return record_amend_view(request, pk, "visit", visit.pk)
 
 
 @patient_staff_required

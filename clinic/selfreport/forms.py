@@ -146,3 +146,10 @@ class AnswersForm(forms.Form):
     def unanswered(self) -> list:
         """The items whose answer is missing or not one of theirs, in form order."""
         return [item for item in self.instrument.items if item.key in self.errors]
+
+
+class LinkRevokeForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, revoke this link",
+        error_messages={"required": "Tick the box to revoke the link."},
+    )

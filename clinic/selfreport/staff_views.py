@@ -19,7 +19,7 @@ from clinic.audit.services import Action, audit_record
 from clinic.lib.forms import posted
 from clinic.lib.qr import qr_svg
 from clinic.patients.selectors import patient_get_for_user
-from clinic.selfreport.forms import LinkIssueForm
+from clinic.selfreport.forms import LinkIssueForm, LinkRevokeForm
 from clinic.selfreport.selectors import patient_link_get_for_user
 from clinic.selfreport.services import (
     LinkNotSendable,
@@ -85,13 +85,17 @@ def link_email(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
 
 
 @patient_staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def link_revoke(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
+    """GET says what revoking does; only the confirmed POST revokes."""
     link = patient_link_get_for_user(request.user, pk, patient_pk=patient_pk)
-    try:
-        patient_link_revoke(request=request, link=link, revoked_by=request.user)
-    except LinkUnusable as error:
-        messages.error(request, f"That link is {error.state} and cannot be revoked.")
-    else:
-        messages.success(request, "The link was revoked. It no longer opens the form.")
-    return redirect("patients:detail", pk=link.patient_id)
+    form = LinkRevokeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient_link_revoke(request=request, link=link, revoked_by=request.user)
+        except LinkUnusable as error:
+            messages.error(request, f"That link is {error.state} and cannot be revoked.")
+        else:
+            messages.success(request, "The link was revoked. It no longer opens the form.")
+        return redirect("patients:detail", pk=link.patient_id)
+    return render(request, "selfreport/link_revoke.html", {"link": link, "patient": link.patient, "form": form})

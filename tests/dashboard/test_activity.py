@@ -65,7 +65,7 @@ def test_the_review_due_is_the_earliest_review_not_held_of_an_open_plan(patient,
     early = guidance.review_date_add(request=None, actor=alice, plan=plan, date=today + dt.timedelta(days=7))
     guidance.review_date_add(request=None, actor=alice, plan=plan, date=today + dt.timedelta(days=14))
     assert activity(patient).review_due == early.date
-    guidance.review_date_mark_done(request=None, actor=alice, review=early)
+    guidance.review_date_mark_done(request=None, actor=alice, review=early, early_reason="Held at an unplanned visit.")
     assert activity(patient).review_due == today + dt.timedelta(days=14)
     guidance.taper_plan_update(
         request=None, actor=alice, plan=plan, fields={"status": TaperStatus.STOPPED, "outcome_note": "No."}

@@ -114,9 +114,21 @@ def _referral(patient, provider, alice, *, sent_days_ago=None, attended_days_ago
     ):
         if days is None:
             break
-        event = guidance.referral_move(request=None, actor=alice, referral=referral, to_status=status)
-        ReferralEvent.objects.filter(pk=event.pk).update(at=ago(days))
+        # The event's own date, as entered with the move; the click itself is now.
+        guidance.referral_move(request=None, actor=alice, referral=referral, to_status=status, happened_at=ago(days))
     return referral
+
+
+def test_referral_medians_follow_the_dates_of_events_not_the_clicks(bob_client, clinic, alice, provider):
+    patient = registered(make_patient(clinic, "R-1", name="Ann", assigned_clinician=alice), 60)
+    make_visit(patient, alice, days_ago=30, kind=VisitKind.INTAKE)
+    referral = _referral(patient, provider, alice, sent_days_ago=20, attended_days_ago=10)
+    # Every move was clicked within the same second; the medians read the dates entered.
+    times = bob_client.get(INDEX).context["times"]
+    assert (times.sent_days, times.attended_days) == (10.0, 10.0)
+    ReferralEvent.objects.filter(referral=referral, to_status="attended").update(happened_at=ago(5))
+    times = bob_client.get(INDEX).context["times"]
+    assert (times.sent_days, times.attended_days) == (10.0, 15.0)
 
 
 def test_referral_pipeline_counts_each_status_and_the_median_days(bob_client, clinic, alice, provider):

@@ -306,9 +306,15 @@ TARGETS = [
         url=lambda w: reverse("guidance:referral_move", kwargs={"pk": w.referral.pk}),
         actor="alice",
         before_each=_reopen,
-        data=_data({"to_status": st.sampled_from(ReferralStatus.values), "note": st.one_of(st.just(""), words())}),
+        data=_data(
+            {
+                "to_status": st.sampled_from(ReferralStatus.values),
+                "note": st.one_of(st.just(""), words()),
+                "confirm": st.just("on"),
+            }
+        ),
         state=_referral_row,
         check_saved=_referral_moved,
-        baseline=lambda w: {"to_status": "sent", "note": "Faxed"},
+        baseline=lambda w: {"to_status": "sent", "note": "Faxed", "confirm": "on"},
     ),
 ]

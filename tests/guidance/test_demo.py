@@ -31,5 +31,5 @@ def test_with_demo_patients_it_adds_one_taper_plan_and_one_referral_in_progress(
     plan = TaperPlan.objects.get()
     referral = Referral.objects.get()
     assert plan.status == TaperStatus.ACTIVE and plan.steps.count() == 2 and plan.review_dates.count() == 2
-    assert referral.status == ReferralStatus.CONTACTED and referral.events.count() == 3
+    assert referral.status == ReferralStatus.APPOINTMENT and referral.events.count() == 4
     assert referral.patient.status == PatientStatus.REFERRED

@@ -28,7 +28,8 @@ def referral(patient, alice, provider) -> Referral:
 
 
 def move(referral, by, to, note=""):
-    return referral_move(request=None, actor=by, referral=referral, to_status=to, note=note)
+    declined_by = "patient" if to == S.DECLINED else ""
+    return referral_move(request=None, actor=by, referral=referral, to_status=to, note=note, declined_by=declined_by)
 
 
 # --- The state machine ------------------------------------------------------------------------
@@ -206,7 +207,10 @@ def test_opening_a_referral_shows_its_timeline_and_is_audited(alice_client, refe
 def test_a_move_is_made_with_a_post_and_lands_back_on_the_referral(bob_client, referral, bob, patient):
     url = reverse("guidance:referral_move", args=[referral.pk])
     assert bob_client.get(url).status_code == 405
-    response = bob_client.post(url, {"to_status": "sent", "note": "Emailed"})
+    confirm = bob_client.post(url, {"to_status": "sent", "note": "Emailed"})
+    assert confirm.status_code == 200 and "What will happen" in confirm.content.decode()
+    assert not referral.events.filter(to_status="sent").exists()  # the first POST only asks
+    response = bob_client.post(url, {"to_status": "sent", "note": "Emailed", "confirm": "on"})
     assert response.status_code == 302 and response["Location"] == reverse(
         "guidance:referral_detail", args=[referral.pk]
     )
@@ -226,7 +230,8 @@ def test_an_illegal_move_posted_from_a_stale_page_shows_why(alice_client, referr
 
 def test_declining_without_a_reason_is_refused_next_to_the_note(alice_client, referral):
     response = alice_client.post(
-        reverse("guidance:referral_move", args=[referral.pk]), {"to_status": "declined", "note": ""}
+        reverse("guidance:referral_move", args=[referral.pk]),
+        {"to_status": "declined", "note": "", "declined_by": "patient"},
     )
     assert response.status_code == 200 and b"Say why" in response.content
     referral.refresh_from_db()
@@ -237,14 +242,23 @@ def test_the_patient_page_shows_each_referrals_timeline(alice_client, referral, 
     move(referral, alice, S.SENT, note="Faxed")
     html = alice_client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
     assert "Referrals" in html and "Riverside Bridge Clinic" in html
-    assert html.count("Referral to Riverside Bridge Clinic: Sent") == 1  # the patient timeline entry
+    assert html.count('class="small mb-0 referral-history"') == 1  # one timeline row for the referral
     assert "Drafted (Alice Moreno)" in html and "Sent (Alice Moreno): Faxed" in html
+
+
+def test_a_referral_is_one_row_on_the_patient_timeline_with_its_moves_inside(alice_client, referral, alice, patient):
+    move(referral, alice, S.SENT)
+    move(referral, alice, S.CONTACTED)
+    page = alice_client.get(reverse("patients:detail", args=[patient.pk]))
+    rows = [e for e in page.context["timeline"] if e.kind == "Referral"]
+    assert len(rows) == 1 and rows[0].obj == referral
+    assert [e.to_status for e in rows[0].obj.events.all()] == ["drafted", "sent", "contacted"]
 
 
 def test_a_clinician_of_another_clinic_cannot_see_or_move_a_referral(dave_client, referral, patient, provider):
     refused = [
         dave_client.get(reverse("guidance:referral_detail", args=[referral.pk])),
-        dave_client.post(reverse("guidance:referral_move", args=[referral.pk]), {"to_status": "sent"}),
+        dave_client.post(reverse("guidance:referral_move", args=[referral.pk]), {"to_status": "sent", "confirm": "on"}),
         dave_client.get(reverse("guidance:referral_create", args=[patient.pk])),
         dave_client.post(
             reverse("guidance:referral_create", args=[patient.pk]), {"provider": provider.pk, "reason": "r"}
@@ -318,3 +332,66 @@ def test_another_clinics_provider_cannot_be_edited(dave_client, provider):
 
 def test_a_clinic_admin_does_not_manage_the_directory(carol_client):
     assert carol_client.get(reverse("guidance:provider_list")).status_code == 403
+
+
+def test_a_move_records_the_date_of_the_event_not_of_the_click(alice_client, referral):
+    url = reverse("guidance:referral_move", args=[referral.pk])
+    sent_on = timezone.localdate() - dt.timedelta(days=6)
+    data = {"to_status": "sent", "note": "", "happened_on": sent_on.isoformat(), "confirm": "on"}
+    assert alice_client.post(url, data).status_code == 302
+    event = referral.events.get(to_status="sent")
+    assert timezone.localdate(event.happened_at) == sent_on and event.at > event.happened_at
+
+
+def test_an_appointment_may_be_in_the_future_but_attendance_may_not(alice, referral):
+    later = timezone.now() + dt.timedelta(days=10)
+    referral_move(request=None, actor=alice, referral=referral, to_status="sent")
+    referral_move(request=None, actor=alice, referral=referral, to_status="contacted")
+    referral_move(request=None, actor=alice, referral=referral, to_status="appointment", happened_at=later)
+    with pytest.raises(ValidationError):
+        referral_move(request=None, actor=alice, referral=referral, to_status="attended", happened_at=later)
+    referral.refresh_from_db()
+    assert referral.status == "appointment"
+
+
+def test_an_appointment_can_be_booked_when_sent_then_missed_and_rescheduled(referral, alice):
+    for status in (S.SENT, S.APPOINTMENT, S.MISSED, S.RESCHEDULED, S.ATTENDED):
+        move(referral, alice, status)
+    referral.refresh_from_db()
+    assert referral.status == S.ATTENDED
+    assert referral_moves_from(S.SENT)[:2] == [S.CONTACTED, S.APPOINTMENT]
+
+
+def test_declining_says_who_declined_and_why(alice_client, referral, alice):
+    url = reverse("guidance:referral_move", args=[referral.pk])
+    refused = alice_client.post(url, {"to_status": "declined", "note": "Too far to travel.", "confirm": "on"})
+    assert refused.status_code == 200 and "Say who declined" in refused.content.decode()
+    data = {"to_status": "declined", "note": "Too far to travel.", "declined_by": "patient", "confirm": "on"}
+    assert alice_client.post(url, data).status_code == 302
+    event = referral.events.get(to_status="declined")
+    assert (event.declined_by, event.note) == ("patient", "Too far to travel.")
+
+
+def test_a_move_made_by_mistake_is_corrected_with_a_reason_and_stays_in_the_history_marked(
+    alice_client, dave_client, referral, alice, patient
+):
+    from clinic.patients.models import Correction
+
+    move(referral, alice, S.SENT)
+    mistaken = move(referral, alice, S.CONTACTED)
+    url = reverse("guidance:referral_move_correct", args=[referral.pk])
+    assert dave_client.post(url, {"reason": "x"}).status_code == 404
+    page = alice_client.get(url)
+    assert page.status_code == 200 and "What will happen" in page.content.decode()
+    assert alice_client.post(url, {"reason": ""}).status_code == 200
+    assert alice_client.post(url, {"reason": "Clicked the wrong button."}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == S.SENT
+    assert not ReferralEvent.objects.filter(pk=mistaken.pk).exists()  # counts nowhere
+    assert (
+        Correction.objects.get(record_kind="referral-move", record_id=mistaken.pk).reason == "Clicked the wrong button."
+    )
+    detail = alice_client.get(reverse("guidance:referral_detail", args=[referral.pk])).content.decode()
+    assert "Provider contacted the patient" in detail and "Clicked the wrong button." in detail
+    patient.refresh_from_db()
+    assert patient.status == PatientStatus.REFERRED

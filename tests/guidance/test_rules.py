@@ -103,6 +103,23 @@ def test_a_latest_cows_in_the_moderate_band_or_worse_suggests_a_buprenorphine_re
         assert f"{timezone.localtime(assessment.taken_at):%-d %b %Y at %H:%M}" in found.facts[0]
 
 
+def test_an_open_buprenorphine_referral_stops_the_card_suggesting_one_and_a_declined_one_does_not(
+    patient, alice, provider
+):
+    record_assessment(patient, alice, total=30)
+    referral = services.referral_create(request=None, actor=alice, patient=patient, provider=provider, reason="COWS")
+    assert "buprenorphine_referral" not in keys(patient)
+    services.referral_move(
+        request=None,
+        actor=alice,
+        referral=referral,
+        to_status="declined",
+        note="Patient said no.",
+        declined_by="patient",
+    )
+    assert "buprenorphine_referral" in keys(patient)
+
+
 def test_an_earlier_high_cows_does_not_count_once_a_lower_one_is_recorded(patient, alice):
     record_assessment(patient, alice, total=30, days_ago=3)
     record_assessment(patient, alice, total=6, days_ago=1)

@@ -150,8 +150,11 @@ def test_a_passed_review_date_is_flagged_until_it_is_marked_held(alice_client, p
     assert b"Review date passed." in alice_client.get(patient_page).content
     assert b"Passed, not held" in alice_client.get(reverse("guidance:taper_detail", args=[plan.pk])).content
 
-    assert alice_client.get(reverse("guidance:review_done", args=[past.pk])).status_code == 405
-    response = alice_client.post(reverse("guidance:review_done", args=[past.pk]))
+    confirm = alice_client.get(reverse("guidance:review_done", args=[past.pk]))
+    assert confirm.status_code == 200 and b"What will happen" in confirm.content
+    past.refresh_from_db()
+    assert not past.done  # the GET only asks
+    response = alice_client.post(reverse("guidance:review_done", args=[past.pk]), {"confirm": "on"})
     assert response.status_code == 302
     past.refresh_from_db()
     assert past.done and past.done_at is not None
@@ -199,7 +202,7 @@ def test_a_clinician_of_another_clinic_cannot_reach_or_change_the_plan(dave_clie
         dave_client.post(reverse("guidance:step_create", args=[plan.pk]), {"date": "2026-11-09", "text": "Dave's"}),
         dave_client.post(reverse("guidance:step_update", args=[step.pk]), {"date": "2026-11-09", "text": "Dave's"}),
         dave_client.post(reverse("guidance:review_create", args=[plan.pk]), {"date": "2026-12-09"}),
-        dave_client.post(reverse("guidance:review_done", args=[review.pk])),
+        dave_client.post(reverse("guidance:review_done", args=[review.pk]), {"confirm": "on"}),
     ]
     assert [r.status_code for r in refused] == [404] * len(refused)
     plan.refresh_from_db()
@@ -212,3 +215,46 @@ def test_a_clinician_of_another_clinic_cannot_reach_or_change_the_plan(dave_clie
 
 def test_a_clinic_admin_does_not_see_taper_plans(carol_client, plan):
     assert carol_client.get(reverse("guidance:taper_detail", args=[plan.pk])).status_code == 403
+
+
+def test_a_review_cannot_be_marked_held_before_its_date_without_a_reason(alice_client, plan, alice):
+    future = services.review_date_add(
+        request=None, actor=alice, plan=plan, date=timezone.localdate() + dt.timedelta(days=5)
+    )
+    url = reverse("guidance:review_done", args=[future.pk])
+    refused = alice_client.post(url, {"confirm": "on", "early_reason": ""})
+    assert refused.status_code == 200 and refused.context["form"].errors["early_reason"]
+    future.refresh_from_db()
+    assert not future.done
+    assert (
+        alice_client.post(
+            url, {"confirm": "on", "early_reason": "Patient came in early, review done then."}
+        ).status_code
+        == 302
+    )
+    future.refresh_from_db()
+    assert future.done and future.held_early_reason == "Patient came in early, review done then."
+
+
+def test_a_review_marked_held_by_mistake_is_opened_again_and_the_mistake_stays_in_its_history(
+    alice_client, bob_client, dave_client, plan, alice
+):
+    from clinic.patients.models import Correction
+
+    review = services.review_date_add(
+        request=None, actor=alice, plan=plan, date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    services.review_date_mark_done(request=None, actor=alice, review=review)
+    url = reverse("guidance:review_undo", args=[review.pk])
+    assert dave_client.post(url, {"reason": "x"}).status_code == 404
+    assert bob_client.get(url).status_code == 200
+    assert bob_client.post(url, {"reason": ""}).status_code == 200
+    review.refresh_from_db()
+    assert review.done
+    assert bob_client.post(url, {"reason": "Marked on the wrong plan."}).status_code == 302
+    review.refresh_from_db()
+    assert not review.done and review.done_at is None
+    correction = Correction.objects.get(record_kind="review", record_id=review.pk)
+    assert correction.reason == "Marked on the wrong plan." and correction.changes[0]["after"] == "not held"
+    page = alice_client.get(reverse("guidance:taper_detail", args=[plan.pk])).content.decode()
+    assert "Marked on the wrong plan." in page and "Passed, not held" in page

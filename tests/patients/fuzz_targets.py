@@ -310,10 +310,10 @@ TARGETS = [
         name="visit_update",
         url=lambda w: reverse("patients:visit_update", args=[w.patient.pk, w.visit.pk]),
         actor="bob",  # a supervisor correcting Alice's visit: it stays Alice's
-        data=lambda w: form_data(_visit_fields(), foreign=hillcrest_ids(w)),
+        data=lambda w: form_data(_visit_fields() | {"reason": words()}, foreign=hillcrest_ids(w)),
         state=_visit_row,
         check_saved=_visit_corrected,
-        baseline=_visit_baseline,
+        baseline=lambda w: _visit_baseline(w) | {"reason": "Pulse misread."},
     ),
     FormTarget(
         name="use_report_create",

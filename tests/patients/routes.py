@@ -123,3 +123,28 @@ ROUTES = [
         data=lambda w: {"status": "not_pregnant", "asked_on": timezone.localdate().isoformat()},
     ),
 ]
+
+
+def _correction_routes() -> list[Route]:
+    def record(w):
+        return {"pk": w.patient.pk, "kind": "visit", "record_pk": w.visit.pk}
+
+    def amended(w):
+        return {**_visit_data(w), "reason": "Pulse misread."}
+
+    return [
+        Route("patients:record_amend", allowed=PATIENT_STAFF, kwargs=record),
+        Route("patients:record_amend", method="POST", allowed=PATIENT_STAFF, kwargs=record, data=amended),
+        Route("patients:record_in_error", allowed=PATIENT_STAFF, kwargs=record),
+        Route(
+            "patients:record_in_error",
+            method="POST",
+            allowed=PATIENT_STAFF,
+            kwargs=record,
+            data=lambda w: {"reason": "Recorded on the wrong patient."},
+        ),
+        Route("patients:record_history", allowed=PATIENT_STAFF, kwargs=record),
+    ]
+
+
+ROUTES += _correction_routes()

@@ -37,3 +37,22 @@ def test_every_demo_record_passes_the_same_rules_as_the_forms(db):
     for model in (Patient, Visit, UseReport):
         for obj in model.objects.all():
             obj.full_clean(validate_constraints=False)
+
+
+def test_the_demo_shows_one_amended_and_one_entered_in_error_record(db):
+    from clinic.patients.models import Correction
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    assert sorted(Correction.objects.values_list("action", flat=True)) == ["amended", "entered_in_error"]
+    assert Visit.every_entry.filter(entered_in_error_at__isnull=False).count() == 1
+
+
+def test_the_demo_referral_carries_the_dates_of_its_events_not_of_the_load(db):
+    from clinic.guidance.models import ReferralEvent
+
+    call_command("load_demo", stdout=StringIO())
+    moves = ReferralEvent.objects.exclude(from_status="").order_by("pk")
+    assert [m.to_status for m in moves] == ["sent", "contacted", "appointment"]
+    sent, _contacted, appointment = moves
+    assert sent.happened_at < sent.at and appointment.happened_at > appointment.at

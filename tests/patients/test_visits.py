@@ -108,19 +108,20 @@ def test_a_visit_cannot_be_recorded_in_the_future_nor_without_kind_or_time(alice
     assert not Visit.objects.exists()
 
 
-def test_a_recorded_visit_can_be_corrected_and_keeps_its_clinician(bob_client, alice, patient):
+def test_a_recorded_visit_can_be_corrected_with_a_reason_and_keeps_its_clinician(bob_client, alice, patient):
     visit = make_visit(patient, alice, kind="intake", pulse=90)
     url = reverse("patients:visit_update", args=[patient.pk, visit.pk])
     form = bob_client.get(url)
     assert form.status_code == 200 and form.context["form"]["pulse"].value() == 90
-    response = bob_client.post(
-        url, visit_data(kind="intake", occurred_at=local_input(visit.occurred_at), pulse="92", notes="Corrected.")
-    )
+    data = visit_data(kind="intake", occurred_at=local_input(visit.occurred_at), pulse="92", notes="Corrected.")
+    refused = bob_client.post(url, data)
+    assert refused.status_code == 200 and refused.context["reason_form"].errors["reason"]
+    response = bob_client.post(url, {**data, "reason": "Pulse misread from the monitor."})
     assert response.status_code == 302
     visit.refresh_from_db()
     assert visit.pulse == 92 and visit.clinician == alice
     event = AuditEvent.objects.get(action=Action.UPDATE, object_type="patients.visit")
-    assert event.detail == "changed notes, pulse" and event.actor.username == "bob"
+    assert event.detail == "amended: notes, pulse" and event.actor.username == "bob"
 
 
 def test_a_visit_is_only_reachable_through_its_own_patient(alice_client, clinic, alice, patient):

@@ -209,7 +209,7 @@ TARGETS = [
         url=lambda w: reverse("selfreport:link_revoke", kwargs={"patient_pk": w.patient.pk, "pk": w.link.pk}),
         actor="alice",
         before_each=_unrevoke,
-        data=lambda w: form_data({}, foreign=hillcrest_ids(w)),
+        data=lambda w: form_data({"confirm": st.just("on")}, foreign=hillcrest_ids(w)),
         state=_revoke_state,
         check_saved=_revoked,
         max_examples=20,

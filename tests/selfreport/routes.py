@@ -49,5 +49,12 @@ ROUTES = [
         kwargs=_link,
         data=lambda w: {"token": w.token},
     ),
-    Route("selfreport:link_revoke", allowed=PATIENT_STAFF, method="POST", kwargs=_link),
+    Route("selfreport:link_revoke", allowed=PATIENT_STAFF, kwargs=_link),
+    Route(
+        "selfreport:link_revoke",
+        allowed=PATIENT_STAFF,
+        method="POST",
+        kwargs=_link,
+        data=lambda w: {"confirm": "on"},
+    ),
 ]

@@ -106,7 +106,7 @@ def test_staff_of_another_clinic_cannot_issue_see_email_or_revoke_a_link(dave_cl
     link, token = issued
     assert issue(dave_client, patient).status_code == 404
     assert dave_client.post(link_url("link_email", link), {"token": token}).status_code == 404
-    assert dave_client.post(link_url("link_revoke", link)).status_code == 404
+    assert dave_client.post(link_url("link_revoke", link), {"confirm": "on"}).status_code == 404
     link.refresh_from_db()
     assert link.state == LinkState.WAITING and len(mail.outbox) == 0
 
@@ -118,7 +118,7 @@ def test_a_clinic_admin_cannot_issue_a_link(carol_client, patient):
 
 def test_revoking_a_waiting_link_stops_it_and_is_audited(alice_client, alice, patient, issued):
     link, token = issued
-    response = alice_client.post(link_url("link_revoke", link))
+    response = alice_client.post(link_url("link_revoke", link), {"confirm": "on"})
     assert response.status_code == 302
     link.refresh_from_db()
     assert link.state == LinkState.REVOKED and link.revoked_by == alice
@@ -127,9 +127,11 @@ def test_revoking_a_waiting_link_stops_it_and_is_audited(alice_client, alice, pa
     assert "Revoked" in page and link_url("link_revoke", link) not in page
 
 
-def test_revoking_needs_a_post(alice_client, issued):
+def test_revoking_asks_first_and_needs_a_confirmed_post(alice_client, issued):
     response = alice_client.get(link_url("link_revoke", issued[0]))
-    assert response.status_code == 405
+    assert response.status_code == 200 and "What will happen" in response.content.decode()
+    assert alice_client.post(link_url("link_revoke", issued[0]), {}).status_code == 200
+    assert alice_client.delete(link_url("link_revoke", issued[0])).status_code == 405
     issued[0].refresh_from_db()
     assert issued[0].state == LinkState.WAITING
 
@@ -138,7 +140,7 @@ def test_a_completed_link_cannot_be_revoked_and_shows_its_total(alice_client, pa
     link, token = issued
     client = confirmed(token, patient)
     client.post("/p/form/", sows_answers(1) | {"submission_id": submission_id_of(client.get("/p/form/"))})
-    response = alice_client.post(link_url("link_revoke", link), follow=True)
+    response = alice_client.post(link_url("link_revoke", link), {"confirm": "on"}, follow=True)
     assert b"cannot be revoked" in response.content
     link.refresh_from_db()
     assert link.state == LinkState.COMPLETED
