@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinic.accounts.access import patient_staff_required
+from clinic.audit.services import Action, audit_record
 from clinic.lib.forms import posted
 from clinic.patients import safety, services
 from clinic.patients.forms import DateInput
@@ -60,6 +61,8 @@ def acknowledge(request: HttpRequest, pk: int, rule: str) -> HttpResponse:
         else:
             messages.success(request, f"Acknowledged: {chosen.title}.")
             return redirect("patients:detail", pk=patient.pk)
+    if request.method == "GET":
+        audit_record(request=request, action=Action.VIEW, obj=patient, detail="acknowledge safety reason form")
     return render(
         request,
         "patients/acknowledge.html",
@@ -97,6 +100,8 @@ def naloxone_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Naloxone recorded.")
             return redirect("patients:detail", pk=patient.pk)
+    if request.method == "GET":
+        audit_record(request=request, action=Action.VIEW, obj=patient, detail="naloxone form")
     return render(request, "patients/naloxone_form.html", {"patient": patient, "form": form})
 
 
@@ -131,4 +136,6 @@ def pregnancy_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Pregnancy status recorded.")
             return redirect("patients:detail", pk=patient.pk)
+    if request.method == "GET":
+        audit_record(request=request, action=Action.VIEW, obj=patient, detail="pregnancy form")
     return render(request, "patients/pregnancy_form.html", {"patient": patient, "form": form})
