@@ -33,7 +33,8 @@ from django.utils import dateformat, timezone
 
 from clinic.assessments.instruments import band_rank
 from clinic.assessments.models import Assessment
-from clinic.guidance.models import ProviderKind, Referral, ReferralStatus, TaperPlan, TaperStatus
+from clinic.guidance.models import TaperPlan, TaperStatus
+from clinic.guidance.selectors import has_open_buprenorphine_referral
 from clinic.patients.models import CONCENTRATED_FORMS, Frequency, Patient, PatientStatus, UseReport, VisitKind
 
 DEPRESSANT_FIELDS = ("alcohol", "benzodiazepines", "other_opioids", "gabapentinoids")
@@ -87,9 +88,7 @@ def gather_facts(patient: Patient, now: dt.datetime | None = None) -> Facts:
         latest_assessment=assessments.first(),
         latest_plan=plans.order_by("-start_date", "-pk").first(),
         has_active_plan=plans.filter(status=TaperStatus.ACTIVE).exists(),
-        open_buprenorphine_referral=Referral.objects.filter(patient=patient, provider__kind=ProviderKind.BUPRENORPHINE)
-        .exclude(status__in=[ReferralStatus.DECLINED, ReferralStatus.LOST, ReferralStatus.ENGAGED_30_DAYS])
-        .exists(),
+        open_buprenorphine_referral=has_open_buprenorphine_referral(patient),
     )
 
 

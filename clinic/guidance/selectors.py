@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from clinic.guidance.models import Provider, Referral, ReviewDate, TaperPlan, TaperStep
+from clinic.guidance.models import Provider, ProviderKind, Referral, ReferralStatus, ReviewDate, TaperPlan, TaperStep
 
 
 def _clinic_id(user) -> int | None:
@@ -48,3 +48,13 @@ def referral_get_for_user(user, pk: int) -> Referral:
     """A referral of a patient the user may reach, with its patient and provider; Http404 otherwise."""
     referrals = Referral.objects.filter(patient__clinic_id=_clinic_id(user)).select_related("patient", "provider")
     return get_object_or_404(referrals, pk=pk)
+
+
+def has_open_buprenorphine_referral(patient) -> bool:
+    """Whether the patient has a buprenorphine referral not declined, lost or ended. One query."""
+    closed = [ReferralStatus.DECLINED, ReferralStatus.LOST, ReferralStatus.ENGAGED_30_DAYS]
+    return (
+        Referral.objects.filter(patient=patient, provider__kind=ProviderKind.BUPRENORPHINE)
+        .exclude(status__in=closed)
+        .exists()
+    )

@@ -203,6 +203,14 @@ def review_done(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Review marked as held.")
             return redirect("guidance:taper_detail", pk=review.plan_id)
+    if request.method == "GET":
+        audit_record(
+            request=request,
+            action=Action.VIEW,
+            obj=review,
+            patient_id=review.plan.patient_id,
+            detail="mark review held",
+        )
     early = review.date > timezone.localdate()
     return render(
         request,
@@ -227,6 +235,14 @@ def review_undo(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The review is open again; the correction is kept in its history.")
             return redirect("guidance:taper_detail", pk=review.plan_id)
+    if request.method == "GET":
+        audit_record(
+            request=request,
+            action=Action.VIEW,
+            obj=review,
+            patient_id=review.plan.patient_id,
+            detail="correct review held",
+        )
     return render(
         request,
         "guidance/review_undo.html",
@@ -389,6 +405,8 @@ def referral_move_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "The mistaken move is marked entered in error; the referral is back where it was."
             )
             return redirect("guidance:referral_detail", pk=referral.pk)
+    if request.method == "GET":
+        audit_record(request=request, action=Action.VIEW, obj=referral, detail="correct referral move")
     correctable = last is not None and bool(last.from_status)
     return render(
         request,

@@ -98,4 +98,6 @@ def link_revoke(request: HttpRequest, patient_pk: int, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The link was revoked. It no longer opens the form.")
         return redirect("patients:detail", pk=link.patient_id)
+    if request.method == "GET":
+        audit_record(request=request, action=Action.VIEW, obj=link, detail="revoke link")
     return render(request, "selfreport/link_revoke.html", {"link": link, "patient": link.patient, "form": form})

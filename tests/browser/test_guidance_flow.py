@@ -66,8 +66,13 @@ def test_a_clinician_follows_a_card_to_guidance_starts_a_taper_plan_and_moves_a_
     expect(page.get_by_role("heading", level=1)).to_have_text("Referral to Riverside Bridge Clinic")
     page.get_by_label("Note").fill("Faxed with the latest scores.")
     page.get_by_role("button", name="Mark as: Sent").click()
+    # Each move first says in words what it will record; only the confirmation makes it.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move the referral to “Sent”?")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Yes, move it to “Sent”").click()
     expect(page.locator("#referral-status")).to_have_text("Sent")
     page.get_by_role("button", name="Mark as: Provider contacted the patient").click()
+    page.get_by_role("button", name="Yes, move it to “Provider contacted the patient”").click()
     expect(page.locator("#referral-status")).to_have_text("Provider contacted the patient")
 
     # Declining needs a reason, said next to the note.
