@@ -81,8 +81,15 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_update(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for_user(request.user, pk)
+    stored_status = patient.status  # the form writes its values onto `patient` as it validates
     form = PatientForm(posted(request), instance=patient, clinic=request.user.clinic)
     conflict = None
+    if request.method == "POST" and form.is_valid() and _discharge_unconfirmed(request, stored_status, form):
+        return render(
+            request,
+            "patients/discharge_confirm.html",
+            {"patient": patient, "posted": [(k, v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"]},
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.patient_update(
@@ -108,6 +115,12 @@ def patient_update(request: HttpRequest, pk: int) -> HttpResponse:
         "patients/patient_form.html",
         {"form": form, "title": f"Edit {patient.name}", "patient": patient, "conflict": conflict},
     )
+
+
+def _discharge_unconfirmed(request: HttpRequest, stored_status: str, form: PatientForm) -> bool:
+    """Discharging is consequential: the first save that does it only says what will happen."""
+    discharging = form.cleaned_data.get("status") == "discharged" and stored_status != "discharged"
+    return discharging and request.POST.get("confirm_discharge") != "on"
 
 
 def _conflict(form: PatientForm, current: Patient) -> dict:

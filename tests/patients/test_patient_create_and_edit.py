@@ -259,3 +259,25 @@ def test_the_update_service_refuses_a_stale_version(patient):
     assert caught.value.current.name == "First Save"
     patient.refresh_from_db()
     assert patient.name == "First Save" and patient.version == 2
+
+
+def test_discharging_a_patient_says_what_will_happen_and_only_the_confirmation_saves(alice_client, patient):
+    from django.urls import reverse as _reverse
+
+    url = _reverse("patients:update", args=[patient.pk])
+    data = {
+        "name": patient.name,
+        "record_number": patient.record_number,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "preferred_language": "en",
+        "status": "discharged",
+        "assigned_clinician": str(patient.assigned_clinician_id),
+        "version": str(patient.version),
+    }
+    asked = alice_client.post(url, data)
+    assert asked.status_code == 200 and "What will happen" in asked.content.decode()
+    patient.refresh_from_db()
+    assert patient.status == "active"
+    assert alice_client.post(url, {**data, "confirm_discharge": "on"}).status_code == 302
+    patient.refresh_from_db()
+    assert patient.status == "discharged"
