@@ -25,6 +25,7 @@ from django.utils.text import capfirst
 
 from clinic.accounts.models import User
 from clinic.audit.services import Action, audit_record
+from clinic.lib.changes import changed_fields
 from clinic.patients.models import Correction, CorrectionAction, Patient
 from clinic.patients.selectors import patient_get_for_user
 
@@ -160,7 +161,7 @@ def record_amend(
     if unknown:
         raise ValueError(f"unexpected fields: {sorted(unknown)}")
     before = {name: describe(current, name) for name in fields}
-    changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
+    changed = changed_fields(current, fields)
     if not changed:
         return None
     for name, value in fields.items():
